@@ -1,0 +1,129 @@
+"""The format-free Briefing tree that every renderer takes.
+
+`to_dict()` produces the pinned JSON shape; other tools rely on it, so change it
+only together with the JSON schema test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ActorType = Literal["person", "organisation", "place", "group"]
+Backend = Literal["seq2seq", "chat", "extractive"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    type: ActorType
+    aliases: tuple[str, ...] = ()
+    role: str | None = None
+    mentions: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "type": self.type,
+            "role": self.role,
+            "mentions": self.mentions,
+        }
+
+
+@dataclass(frozen=True)
+class Position:
+    actor: str
+    statement: str
+    evidence: str  # a sentence copied verbatim from the article
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "statement": self.statement, "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    text: str
+    evidence: str  # a sentence copied verbatim from the article
+    when: str | None = None  # the time expression as written
+    date: dt.date | None = None  # only when derivable, never guessed
+    actor: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "when": self.when,
+            "date": _iso(self.date),
+            "actor": self.actor,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class ArticleBriefing:
+    id: str
+    title: str | None
+    source: str
+    published: dt.date | None
+    summary: str
+    url: str | None = None
+    actors: tuple[Actor, ...] = ()
+    positions: tuple[Position, ...] = ()
+    next_steps: tuple[NextStep, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "published": _iso(self.published),
+            "summary": self.summary,
+            "actors": [actor.to_dict() for actor in self.actors],
+            "positions": [position.to_dict() for position in self.positions],
+            "next_steps": [step.to_dict() for step in self.next_steps],
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class SourceError:
+    source: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "error": self.error}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    backend: Backend
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "backend": self.backend}
+
+
+@dataclass(frozen=True)
+class Briefing:
+    title: str
+    date: dt.date
+    generated_at: dt.datetime
+    model: ModelInfo
+    articles: tuple[ArticleBriefing, ...] = ()
+    errors: tuple[SourceError, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "model": self.model.to_dict(),
+            "articles": [article.to_dict() for article in self.articles],
+            "errors": [error.to_dict() for error in self.errors],
+        }
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,105 @@
+"""Model registry: backends register a factory by name; `load_model` picks one.
+
+Nothing here imports torch or transformers; the Hugging Face backends do that
+lazily, inside their factories, so `briefing --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import ModelLoadError
+from briefing.models.base import Model, SummaryRequest
+from briefing.options import ModelSpec
+
+__all__ = ["Model", "SummaryRequest", "load_model", "register", "registered_backends", "detect_backend"]
+
+Factory = Callable[[ModelSpec], Model]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    factory: Factory
+    needs_weights: bool  # False: `--model NAME` selects the backend itself
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register(name: str, *, needs_weights: bool = True) -> Callable[[Factory], Factory]:
+    """Register a backend factory. Tests register their fake model the same way."""
+
+    def decorator(factory: Factory) -> Factory:
+        _REGISTRY[name] = _Entry(factory, needs_weights)
+        return factory
+
+    return decorator
+
+
+def registered_backends() -> list[str]:
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def load_model(spec: ModelSpec) -> Model:
+    """Build the model `spec.name` names: a weight-free backend, or HF weights."""
+    _load_builtins()
+    entry = _REGISTRY.get(spec.name)
+    if entry is not None and not entry.needs_weights:
+        return entry.factory(spec)
+    backend = detect_backend(spec.name)
+    return _REGISTRY[backend].factory(spec)
+
+
+def detect_backend(name: str) -> str:
+    """'seq2seq' or 'chat' for a hub id, a local folder or a .gguf file."""
+    path = Path(name).expanduser()
+    if name.lower().endswith(".gguf"):
+        if not path.is_file():
+            raise ModelLoadError(f"model {name!r}: no such .gguf file")
+        return "chat"
+    if path.is_dir():
+        config_file = path / "config.json"
+        if not config_file.is_file():
+            raise ModelLoadError(
+                f"model {name!r}: the folder has no config.json; point --model at a folder saved "
+                "with save_pretrained(), a .gguf file, a hub id, or use --model extractive"
+            )
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    elif path.exists() or name.startswith((".", "/", "~")):
+        raise ModelLoadError(f"model {name!r}: not a model folder or .gguf file")
+    else:
+        config = _hub_config(name)
+    return "seq2seq" if config.get("is_encoder_decoder") else "chat"
+
+
+def _hub_config(repo_id: str) -> dict:
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import HFValidationError
+
+    try:
+        config_path = hf_hub_download(repo_id, "config.json")
+    except HFValidationError:
+        raise ModelLoadError(
+            f"model {repo_id!r}: not a hub id, local folder or .gguf file "
+            f"(built-in backends: {', '.join(n for n, e in _REGISTRY.items() if not e.needs_weights)})"
+        ) from None
+    except Exception as exc:  # offline, not cached, 404, auth: all mean "cannot get it"
+        raise ModelLoadError(_unreachable_message(repo_id, exc)) from None
+    return json.loads(Path(config_path).read_text(encoding="utf-8"))
+
+
+def _unreachable_message(repo_id: str, exc: Exception) -> str:
+    return (
+        f"model {repo_id!r} is not in the local Hugging Face cache and could not be downloaded "
+        f"({type(exc).__name__}). On a connected machine run `hf download {repo_id}` (or copy the "
+        "folder here and pass its path), pass a .gguf file, or use --model extractive / --fallback extractive"
+    )
+
+
+def _load_builtins() -> None:
+    # Importing these modules registers the built-in backends (cheap: no torch).
+    from briefing.models import chat, extractive, seq2seq  # noqa: F401

@@ -1,0 +1,53 @@
+"""The one small interface every summarisation backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from briefing.document import Backend, ModelInfo
+from briefing.options import GenerationSettings, ModelSpec
+
+RequestKind = Literal["article", "part", "combine"]
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """One thing to summarise: a whole article, one part of a long one, or the
+    joined summaries of the parts (map-then-reduce)."""
+
+    text: str
+    kind: RequestKind = "article"
+    title: str | None = None
+
+
+class Model(ABC):
+    """A summariser. Backends subclass this and register a factory by name."""
+
+    backend: ClassVar[Backend]
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(name=self.name, backend=self.backend)
+
+    @property
+    def max_input_tokens(self) -> int:
+        """How many tokens of article text one request may carry."""
+        return 1_000_000
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Token counts by this model's own tokenizer (words for tokenizer-free models)."""
+        return [len(text.split()) for text in texts]
+
+    @abstractmethod
+    def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
+        """One summary per request, in order. Backends batch internally."""
