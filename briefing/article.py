@@ -26,6 +26,9 @@ _BINARY_SIGNATURES = {
     b"\x7fELF": "an executable",
 }
 _TITLE_MAX_CHARS = 200
+# trafilatura falls back to whatever text a page has (menu labels, cookie notices);
+# fewer words than this is not an article.
+_HTML_MIN_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -161,8 +164,8 @@ def parse_html(data: bytes, source: str) -> Article:
     if title and lines and lines[0] == title:
         lines = lines[1:]
     body = normalise_paragraphs("\n\n".join(lines))
-    if not body:
-        raise InputError(source, "no article text found in the page")
+    if len(body.split()) < _HTML_MIN_WORDS:
+        raise InputError(source, f"no article text found in the page (only {len(body.split())} words of text)")
     published, warnings = _parse_date(document.date)
     return Article(
         text=body,

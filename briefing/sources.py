@@ -95,7 +95,7 @@ def read_source(source: str, max_bytes: int) -> tuple[list[Article], list[InputE
     """One source to its articles (a .jsonl file may also yield per-line errors)."""
     if source == STDIN:
         data = sys.stdin.buffer.read(max_bytes + 1)
-        name = "<stdin>"
+        name = "(stdin)"
         kind = _sniff(data)
     else:
         name = source

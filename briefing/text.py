@@ -12,7 +12,7 @@ from collections.abc import Iterator
 # Abbreviations that end in a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st sr jr gen col lt sgt capt cmdr adm rev hon gov sen rep pres insp supt "
-    "no nos vs etc inc ltd co corp plc dept est approx fig vol op cf al "
+    "vs etc inc ltd co corp plc dept est approx fig vol op cf al "
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun "
     "u.s u.k u.n e.g i.e a.m p.m".split()
 )
@@ -61,6 +61,8 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
         return False
     token = text[start:dot].rsplit(None, 1)[-1] if text[start:dot].split() else ""
     token = token.lstrip("(\"'“‘").lower()
+    if token in ("no", "nos"):  # "No. 10" is an abbreviation, "said no." is not
+        return text[dot + 1 : dot + 3].strip()[:1].isdigit()
     # "J." in "J. K. Rowling" is an initial, not a sentence end.
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.errors import ModelLoadError
-from briefing.models.base import Model, SummaryRequest
+from briefing.models.base import Model, SummaryRequest, model_not_found
 from briefing.options import ModelSpec
 
 __all__ = ["Model", "SummaryRequest", "load_model", "register", "registered_backends", "detect_backend"]
@@ -59,18 +59,15 @@ def detect_backend(name: str) -> str:
     path = Path(name).expanduser()
     if name.lower().endswith(".gguf"):
         if not path.is_file():
-            raise ModelLoadError(f"model {name!r}: no such .gguf file")
+            raise model_not_found(name, "no such .gguf file")
         return "chat"
     if path.is_dir():
         config_file = path / "config.json"
         if not config_file.is_file():
-            raise ModelLoadError(
-                f"model {name!r}: the folder has no config.json; point --model at a folder saved "
-                "with save_pretrained(), a .gguf file, a hub id, or use --model extractive"
-            )
+            raise model_not_found(name, "the folder has no config.json")
         config = json.loads(config_file.read_text(encoding="utf-8"))
     elif path.exists() or name.startswith((".", "/", "~")):
-        raise ModelLoadError(f"model {name!r}: not a model folder or .gguf file")
+        raise model_not_found(name, "not a model folder or .gguf file")
     else:
         config = _hub_config(name)
     return "seq2seq" if config.get("is_encoder_decoder") else "chat"
@@ -83,10 +80,7 @@ def _hub_config(repo_id: str) -> dict:
     try:
         config_path = hf_hub_download(repo_id, "config.json")
     except HFValidationError:
-        raise ModelLoadError(
-            f"model {repo_id!r}: not a hub id, local folder or .gguf file "
-            f"(built-in backends: {', '.join(n for n, e in _REGISTRY.items() if not e.needs_weights)})"
-        ) from None
+        raise model_not_found(repo_id, "not a hub id, local folder or .gguf file") from None
     except Exception as exc:  # offline, not cached, 404, auth: all mean "cannot get it"
         raise ModelLoadError(_unreachable_message(repo_id, exc)) from None
     return json.loads(Path(config_path).read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from briefing.document import Backend, ModelInfo
+from briefing.errors import ModelLoadError
 from briefing.options import GenerationSettings, ModelSpec
 
 RequestKind = Literal["article", "part", "combine"]
@@ -51,3 +52,11 @@ class Model(ABC):
     @abstractmethod
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         """One summary per request, in order. Backends batch internally."""
+
+
+def model_not_found(name: str, reason: str) -> ModelLoadError:
+    """A load failure that says what the user can do about it."""
+    return ModelLoadError(
+        f"model {name!r}: {reason}. Pass a hub id, a folder saved with save_pretrained() or a .gguf file, "
+        "or use --model extractive (no model) or --fallback extractive"
+    )

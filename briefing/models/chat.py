@@ -54,8 +54,9 @@ class ChatModel(Model):
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         prompt_ids = [self.prompt_ids(request) for request in requests]
-        defaults = {"do_sample": False, "max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "pad_token_id": self.tokenizer.pad_token_id}
-        config = hf.generation_config(self.model, settings, defaults)
+        defaults = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "pad_token_id": self.tokenizer.pad_token_id}
+        # Briefings are reproducible (and cacheable): greedy or beam search, never sampling.
+        config = hf.generation_config(self.model, settings, defaults, forced={"do_sample": False})
 
         def encode(batch: list[list[int]]) -> dict[str, Any]:
             return dict(self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt"))

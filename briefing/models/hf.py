@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import ModelLoadError
+from briefing.models.base import model_not_found
 from briefing.options import GenerationSettings, ModelSpec
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _source_and_kwargs(name: str) -> tuple[str, dict[str, Any]]:
     path = Path(name).expanduser()
     if path.suffix.lower() == ".gguf":
         if not path.is_file():
-            raise ModelLoadError(f"model {name!r}: no such .gguf file")
+            raise model_not_found(name, "no such .gguf file")
         # transformers dequantises GGUF weights to full precision on load.
         return str(path.parent), {"gguf_file": path.name}
     return (str(path) if path.exists() else name), {}
@@ -91,11 +92,19 @@ def input_limit(tokenizer: Any, config: Any, cap: int | None = None) -> int:
     return min(limits) if limits else 512
 
 
-def generation_config(model: Any, settings: GenerationSettings, defaults: dict[str, Any]) -> Any:
-    """The model's own generation config, then our defaults for unset keys, then the user's overrides."""
+def generation_config(
+    model: Any, settings: GenerationSettings, defaults: dict[str, Any], forced: dict[str, Any] | None = None
+) -> Any:
+    """The model's own generation config; our defaults only where the model left a
+    key at the library default; then `forced`; then the user's overrides."""
+    from transformers import GenerationConfig
+
     config = copy.deepcopy(model.generation_config)
+    library_defaults = GenerationConfig()
     for key, value in defaults.items():
-        config.update(**{key: value})
+        if getattr(config, key, None) == getattr(library_defaults, key, None):
+            config.update(**{key: value})
+    config.update(**(forced or {}))
     # max_new_tokens, when set, takes precedence over an inherited max_length.
     config.update(**settings.overrides())
     return config

@@ -36,7 +36,7 @@ class Seq2SeqModel(Model):
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         texts = [self.prefix + request.text for request in requests]
-        config = hf.generation_config(self.model, settings, self._task_defaults)
+        config = hf.generation_config(self.model, settings, self._task_defaults, forced={"do_sample": False})
         self.tokenizer.padding_side = "right"
 
         def encode(batch: list[str]) -> dict[str, Any]:
