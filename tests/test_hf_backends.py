@@ -107,10 +107,10 @@ def test_chat_model_pads_on_the_left_and_uses_the_prompt_templates(tiny_llama: P
 
 
 def test_custom_prompt_folder_replaces_a_template(tiny_llama: Path, tmp_path: Path, monkeypatch) -> None:
-    (tmp_path / "summarise_article.txt").write_text("Briefly : $text")
+    (tmp_path / "summarise_article.txt").write_text("briefly : $text")
     model = load_model(ModelSpec(name=str(tiny_llama), prompts_dir=tmp_path))
     assert "briefly" in model.tokenizer.decode(model.prompt_ids(SummaryRequest("x y"))).lower()
-    (tmp_path / "summarise_article.txt").write_text("Briefly : $text for $audience")
+    (tmp_path / "summarise_article.txt").write_text("briefly : $text for $audience")
     from briefing.errors import PromptError
 
     with pytest.raises(PromptError, match=r"\$audience"):
