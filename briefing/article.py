@@ -139,7 +139,11 @@ def _markdown_to_text(text: str) -> str:
         if token.type == "inline":
             blocks.append(
                 "".join(
-                    child.content if child.type in ("text", "code_inline") else " " if child.type in ("softbreak", "hardbreak") else ""
+                    child.content
+                    if child.type in ("text", "code_inline")
+                    else " "
+                    if child.type in ("softbreak", "hardbreak")
+                    else ""
                     for child in token.children or []
                 )
             )
@@ -187,7 +191,10 @@ def parse_json(text: str, source: str) -> list[Article]:
     records = value if isinstance(value, list) else [value]
     if not records:
         raise InputError(source, "empty JSON list")
-    return [_from_record(record, f"{source}[{i}]" if isinstance(value, list) else source) for i, record in enumerate(records)]
+    return [
+        _from_record(record, f"{source}[{i}]" if isinstance(value, list) else source)
+        for i, record in enumerate(records)
+    ]
 
 
 def parse_jsonl(text: str, source: str) -> tuple[list[Article], list[InputError]]:

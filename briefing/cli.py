@@ -31,7 +31,9 @@ class _OneLineFormatter(logging.Formatter):
 
 def _setup_logging(debug: bool, quiet: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_OneLineFormatter() if not debug else logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
+    handler.setFormatter(
+        _OneLineFormatter() if not debug else logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s")
+    )
     root = logging.getLogger("briefing")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
@@ -56,7 +58,9 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
     except Exception as exc:  # an unexpected bug: still one line, unless --debug
         if debug:
             raise
-        raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)") from None
+        raise click.ClickException(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"
+        ) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -71,36 +75,96 @@ def main() -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here (atomically) instead of stdout. Repeat for several formats; "
-              "each file's format follows its suffix (.md, .html, .json) unless --format is given.")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: from the -o suffix, else md).")
-@click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True, envvar="BRIEFING_MODEL",
-              help="Hub id, local model folder, .gguf file, or 'extractive' (no model). Env: BRIEFING_MODEL.")
-@click.option("--fallback", type=click.Choice(["extractive"]), default=None,
-              help="If the model cannot be loaded, warn and use this instead of failing.")
-@click.option("--date", "briefing_date", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The briefing's date, YYYY-MM-DD (default: today); anchors articles without a date.")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of stdout. Repeat for several formats; "
+    "each file's format follows its suffix (.md, .html, .json) unless --format is given.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format (default: from the -o suffix, else md).",
+)
+@click.option(
+    "-m",
+    "--model",
+    default=DEFAULT_MODEL,
+    show_default=True,
+    envvar="BRIEFING_MODEL",
+    help="Hub id, local model folder, .gguf file, or 'extractive' (no model). Env: BRIEFING_MODEL.",
+)
+@click.option(
+    "--fallback",
+    type=click.Choice(["extractive"]),
+    default=None,
+    help="If the model cannot be loaded, warn and use this instead of failing.",
+)
+@click.option(
+    "--date",
+    "briefing_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The briefing's date, YYYY-MM-DD (default: today); anchors articles without a date.",
+)
 @click.option("--title", default="Daily briefing", show_default=True, help="Title at the top of the briefing.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
-              help="Where the model runs; auto picks CUDA when available (in bf16).")
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cpu", "cuda"]),
+    default="auto",
+    show_default=True,
+    help="Where the model runs; auto picks CUDA when available (in bf16).",
+)
 @click.option("--num-beams", type=click.IntRange(1), default=None, help="Beam search width (default: the model's own).")
-@click.option("--max-new-tokens", type=click.IntRange(1), default=None, help="Longest summary, in tokens (default: the model's own).")
+@click.option(
+    "--max-new-tokens",
+    type=click.IntRange(1),
+    default=None,
+    help="Longest summary, in tokens (default: the model's own).",
+)
 @click.option("--min-new-tokens", type=click.IntRange(0), default=None, help="Shortest summary, in tokens.")
-@click.option("--no-repeat-ngram-size", type=click.IntRange(0), default=None, help="Never repeat an n-gram of this size.")
+@click.option(
+    "--no-repeat-ngram-size", type=click.IntRange(0), default=None, help="Never repeat an n-gram of this size."
+)
 @click.option("--length-penalty", type=float, default=None, help="Beam search length penalty (>1 favours longer).")
 @click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True, help="Inputs per generate() call.")
-@click.option("--max-input-tokens", type=click.IntRange(16), default=None,
-              help="Split articles into parts of at most this many tokens (default: the model's limit).")
-@click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="Folder of prompt templates that replace the built-in ones of the same name.")
-@click.option("--max-size", type=click.IntRange(1), default=DEFAULT_MAX_INPUT_BYTES // (1024 * 1024), show_default=True,
-              help="Largest input file to read, in MB.")
+@click.option(
+    "--max-input-tokens",
+    type=click.IntRange(16),
+    default=None,
+    help="Split articles into parts of at most this many tokens (default: the model's limit).",
+)
+@click.option(
+    "--prompts",
+    "prompts_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Folder of prompt templates that replace the built-in ones of the same name.",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_INPUT_BYTES // (1024 * 1024),
+    show_default=True,
+    help="Largest input file to read, in MB.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and library logs.")
-def daily(sources: tuple[str, ...], outputs: tuple[Path, ...], fmt: str | None, briefing_date: dt.datetime | None,
-          debug: bool, quiet: bool, **settings: Any) -> None:
+def daily(
+    sources: tuple[str, ...],
+    outputs: tuple[Path, ...],
+    fmt: str | None,
+    briefing_date: dt.datetime | None,
+    debug: bool,
+    quiet: bool,
+    **settings: Any,
+) -> None:
     """Make a briefing from SOURCES: article files (.txt .md .html .json .jsonl),
     folders of them (read recursively, in sorted order), or - for stdin.
 
@@ -114,7 +178,9 @@ def daily(sources: tuple[str, ...], outputs: tuple[Path, ...], fmt: str | None, 
     _guard(debug, lambda: _write(result.briefing, outputs, fmt))
     if result.failed_inputs:
         logging.getLogger("briefing").error(
-            "%d input(s) failed; the briefing has the other %d article(s)", result.failed_inputs, len(result.briefing.articles)
+            "%d input(s) failed; the briefing has the other %d article(s)",
+            result.failed_inputs,
+            len(result.briefing.articles),
         )
         sys.exit(ExitCode.PARTIAL)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -37,7 +38,9 @@ def open_model(options: Options) -> tuple[Model, list[str]]:
             raise
         log.warning("%s; using --fallback %s instead", exc, options.fallback)
         fallback = load_model(replace(options.model, name=options.fallback))
-        return fallback, [f"summary by the {options.fallback} fallback: model {options.model.name!r} could not be loaded"]
+        return fallback, [
+            f"summary by the {options.fallback} fallback: model {options.model.name!r} could not be loaded"
+        ]
 
 
 def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None = None) -> Result:
@@ -49,9 +52,12 @@ def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None 
         log.info("%s", note)
     if not articles:
         raise NoArticlesError(f"no articles could be read from {', '.join(sources)}")
+    started = time.perf_counter()
     model, warnings = open_model(options)
-    log.info("summarising %d article(s) with %s (%s)", len(articles), model.name, model.backend)
+    loaded_at = time.perf_counter()
+    log.info("loaded model %s (%s) in %.1f s", model.name, model.backend, loaded_at - started)
     summaries = summarise_articles(articles, model, options.generation)
+    elapsed = time.perf_counter() - loaded_at
+    log.info("summarised %d article(s) in %.1f s (%.2f s per article)", len(articles), elapsed, elapsed / len(articles))
     briefing = assemble(articles, summaries, loaded.errors, model.info, options, now, warnings)
     return Result(briefing=briefing, failed_inputs=len(loaded.errors))
-

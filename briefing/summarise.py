@@ -85,9 +85,7 @@ def summarise_articles(articles: Sequence[Article], model: Model, settings: Gene
         if not pending:
             break
         plans = {i: chunk_text("\n\n".join(current[i]), model) for i in pending}
-        requests = [
-            SummaryRequest(chunk, "combine", articles[i].title) for i in pending for chunk in plans[i]
-        ]
+        requests = [SummaryRequest(chunk, "combine", articles[i].title) for i in pending for chunk in plans[i]]
         outputs = iter(model.summarise(requests, settings))
         for i in pending:
             current[i] = [next(outputs) for _ in plans[i]]

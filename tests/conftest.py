@@ -80,11 +80,16 @@ def fake_model() -> FakeState:
 
 # --- tiny random Hugging Face models, built from configs (no hub needed) ---
 
-CORPUS = [
-    (SAMPLES / name).read_text(encoding="utf-8", errors="replace") for name in sorted(os.listdir(SAMPLES))
-] if SAMPLES.is_dir() else []
+CORPUS = (
+    [(SAMPLES / name).read_text(encoding="utf-8", errors="replace") for name in sorted(os.listdir(SAMPLES))]
+    if SAMPLES.is_dir()
+    else []
+)
 CORPUS += [path.read_text(encoding="utf-8") for path in sorted((REPO / "prompts").glob("*.txt"))]
-CORPUS += ["system user assistant briefly", "summarize: the council voted to close the library . residents will protest on friday ."]
+CORPUS += [
+    "system user assistant briefly",
+    "summarize: the council voted to close the library . residents will protest on friday .",
+]
 
 
 def _tiny_tokenizer(max_length: int, chat: bool = False):  # type: ignore[no-untyped-def]
@@ -97,7 +102,11 @@ def _tiny_tokenizer(max_length: int, chat: bool = False):  # type: ignore[no-unt
     if not chat:
         tokenizer.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
     fast = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, pad_token="<pad>", eos_token="</s>", bos_token="<s>", unk_token="<unk>",
+        tokenizer_object=tokenizer,
+        pad_token="<pad>",
+        eos_token="</s>",
+        bos_token="<s>",
+        unk_token="<unk>",
         model_max_length=max_length,
     )
     if chat:
@@ -117,9 +126,20 @@ def tiny_bart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer = _tiny_tokenizer(max_length=64)
     torch.manual_seed(0)
     config = BartConfig(
-        vocab_size=len(tokenizer), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-        decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=64,
-        pad_token_id=0, eos_token_id=1, bos_token_id=2, decoder_start_token_id=1, forced_bos_token_id=None,
+        vocab_size=len(tokenizer),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=64,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=2,
+        decoder_start_token_id=1,
+        forced_bos_token_id=None,
         forced_eos_token_id=None,
     )
     model = BartForConditionalGeneration(config)
@@ -139,8 +159,16 @@ def tiny_t5(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer = _tiny_tokenizer(max_length=48)
     torch.manual_seed(0)
     config = T5Config(
-        vocab_size=len(tokenizer), d_model=16, d_kv=8, d_ff=32, num_layers=1, num_decoder_layers=1, num_heads=2,
-        pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+        vocab_size=len(tokenizer),
+        d_model=16,
+        d_kv=8,
+        d_ff=32,
+        num_layers=1,
+        num_decoder_layers=1,
+        num_heads=2,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
         task_specific_params={"summarization": {"prefix": "summarize: ", "max_length": 10, "min_length": 3}},
     )
     model = T5ForConditionalGeneration(config)
@@ -158,8 +186,16 @@ def tiny_llama(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer = _tiny_tokenizer(max_length=4096, chat=True)
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
-        num_key_value_heads=2, max_position_embeddings=4096, pad_token_id=0, eos_token_id=1, bos_token_id=2,
+        vocab_size=len(tokenizer),
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        pad_token_id=0,
+        eos_token_id=1,
+        bos_token_id=2,
     )
     model = LlamaForCausalLM(config)
     model.generation_config.update(min_new_tokens=4, max_new_tokens=8)

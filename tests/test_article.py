@@ -29,7 +29,9 @@ def test_hard_wrapped_lines_join_and_paragraphs_stay_apart() -> None:
 
 
 def test_markdown_is_reduced_to_visible_text() -> None:
-    article = parse_markdown("# Strike called\n\nThe **union** said [today](http://x) it *will* strike.\n\n## More\n\nTalks resume.", "a.md")
+    article = parse_markdown(
+        "# Strike called\n\nThe **union** said [today](http://x) it *will* strike.\n\n## More\n\nTalks resume.", "a.md"
+    )
     assert article.title == "Strike called"
     assert article.text == "The union said today it will strike.\n\nMore\n\nTalks resume."
 
@@ -43,8 +45,10 @@ def test_html_main_text_and_metadata_by_trafilatura() -> None:
     paragraphs = "".join(f"<p>{BODY} Paragraph number {i} adds more detail about the vote.</p>" for i in range(6))
     page = (
         '<html><head><title>Site | Library</title><meta property="og:title" content="Council closes library">'
-        '<meta name="author" content="Jo Bloggs"><meta property="article:published_time" content="2021-11-26T10:30:00Z">'
-        f"</head><body><nav><a href='/'>Home</a><a href='/w'>World</a></nav><article><h1>Council closes library</h1>{paragraphs}"
+        '<meta name="author" content="Jo Bloggs">'
+        '<meta property="article:published_time" content="2021-11-26T10:30:00Z">'
+        "</head><body><nav><a href='/'>Home</a><a href='/w'>World</a></nav>"
+        f"<article><h1>Council closes library</h1>{paragraphs}"
         "</article><footer>Copyright 2021 Example News</footer></body></html>"
     ).encode()
     article = parse_html(page, "page.html")
@@ -74,7 +78,12 @@ def test_json_bad_date_is_a_warning_not_a_failure() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("{not json", "not valid JSON"), ('{"title": "no text"}', "no 'text'"), ("[]", "empty JSON list"), ("42", "JSON object")],
+    [
+        ("{not json", "not valid JSON"),
+        ('{"title": "no text"}', "no 'text'"),
+        ("[]", "empty JSON list"),
+        ("42", "JSON object"),
+    ],
 )
 def test_bad_json_names_the_problem(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):

@@ -58,7 +58,9 @@ def test_seq2seq_uses_the_models_generation_config_and_user_overrides(tiny_bart:
     model.summarise([SummaryRequest(TEXTS[0])], GenerationSettings())
     config = calls[-1]["generation_config"]
     assert (config.num_beams, config.no_repeat_ngram_size, config.max_length, config.do_sample) == (2, 3, 12, False)
-    outputs = model.summarise([SummaryRequest(TEXTS[0])], GenerationSettings(num_beams=1, max_new_tokens=3, min_new_tokens=1))
+    outputs = model.summarise(
+        [SummaryRequest(TEXTS[0])], GenerationSettings(num_beams=1, max_new_tokens=3, min_new_tokens=1)
+    )
     config = calls[-1]["generation_config"]
     assert (config.num_beams, config.max_new_tokens) == (1, 3)
     assert len(model.tokenizer(outputs[0], add_special_tokens=False)["input_ids"]) <= 3

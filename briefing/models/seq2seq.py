@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from briefing.models import register
-from briefing.models import hf
+from briefing.models import hf, register
 from briefing.models.base import Model, SummaryRequest
 from briefing.options import GenerationSettings, ModelSpec
 
@@ -42,7 +41,9 @@ class Seq2SeqModel(Model):
         def encode(batch: list[str]) -> dict[str, Any]:
             # Callers chunk to max_input_tokens first; truncation here only trims the
             # special tokens' margin, so nothing of the article is lost.
-            return dict(self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=self._limit))
+            return dict(
+                self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=self._limit)
+            )
 
         def decode(batch: dict[str, Any], output: Any) -> list[str]:
             return self.tokenizer.batch_decode(output, skip_special_tokens=True)

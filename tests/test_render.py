@@ -1,0 +1,124 @@
+"""Golden-file tests of the renderers over a fixed Briefing, plus escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from briefing.document import Actor, ArticleBriefing, Briefing, ModelInfo, NextStep, Position, SourceError
+from briefing.render import render
+
+GOLDEN = Path(__file__).parent / "golden"
+EVIDENCE = "“This is not a serious way to negotiate,” Mr Macron said."
+
+
+def sample_briefing() -> Briefing:
+    full = ArticleBriefing(
+        id="0123456789abcdef",
+        title="France to put forward proposals on Channel crossings",
+        source="samples/articles/channel-migrants.html",
+        url="https://example.com/channel",
+        published=dt.date(2021, 11, 26),
+        summary="France will send proposals to the UK after a row over a letter posted on Twitter.",
+        actors=(
+            Actor("Emmanuel Macron", "person", ("Macron", "Mr Macron"), "French president", 4),
+            Actor("Home Office", "organisation", (), None, 1),
+        ),
+        positions=(Position("Emmanuel Macron", "Publishing the letter was not a serious way to negotiate.", EVIDENCE),),
+        next_steps=(
+            NextStep(
+                "Castex to write to Johnson with proposals",
+                "Mr Castex will write to Mr Johnson on Tuesday.",
+                "on Tuesday",
+                dt.date(2021, 11, 30),
+                "Jean Castex",
+            ),
+            NextStep("Talks could resume", "Talks could resume later.", None, None, None),
+        ),
+        warnings=("long article: summarised in 2 parts, then combined",),
+    )
+    empty = ArticleBriefing(
+        id="fedcba9876543210",
+        title=None,
+        source="notes/<b>odd</b> name.txt",
+        published=None,
+        summary="A *short* item with <i>markup</i> & [a link](javascript:alert(1)).",
+    )
+    return Briefing(
+        title="Morning briefing",
+        date=dt.date(2021, 11, 27),
+        generated_at=dt.datetime(2021, 11, 27, 7, 0, tzinfo=dt.timezone.utc),
+        model=ModelInfo("sshleifer/distilbart-cnn-12-6", "seq2seq"),
+        articles=(full, empty),
+        errors=(SourceError("samples/empty.txt", "empty file"),),
+    )
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("md", "briefing.md"), ("html", "briefing.html")])
+def test_matches_the_golden_file(fmt: str, golden: str) -> None:
+    rendered = render(sample_briefing(), fmt)
+    path = GOLDEN / golden
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8"), f"rerun with UPDATE_GOLDEN=1 if {golden} changed on purpose"
+
+
+def test_json_has_the_pinned_shape() -> None:
+    data = json.loads(render(sample_briefing(), "json"))
+    assert data["date"] == "2021-11-27" and data["generated_at"] == "2021-11-27T07:00:00+00:00"
+    assert data["model"] == {"name": "sshleifer/distilbart-cnn-12-6", "backend": "seq2seq"}
+    first = data["articles"][0]
+    assert first["published"] == "2021-11-26"
+    assert first["actors"][0] == {
+        "name": "Emmanuel Macron",
+        "aliases": ["Macron", "Mr Macron"],
+        "type": "person",
+        "role": "French president",
+        "mentions": 4,
+    }
+    assert first["positions"][0] == {
+        "actor": "Emmanuel Macron",
+        "statement": "Publishing the letter was not a serious way to negotiate.",
+        "evidence": EVIDENCE,
+    }
+    assert first["next_steps"][0] == {
+        "text": "Castex to write to Johnson with proposals",
+        "when": "on Tuesday",
+        "date": "2021-11-30",
+        "actor": "Jean Castex",
+        "evidence": "Mr Castex will write to Mr Johnson on Tuesday.",
+    }
+    assert data["articles"][1]["title"] is None and data["articles"][1]["published"] is None
+    assert data["errors"] == [{"source": "samples/empty.txt", "error": "empty file"}]
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.hrefs += [value or "" for name, value in attrs if name == "href"]
+
+
+def test_html_escapes_untrusted_text() -> None:
+    collector = _Collector()
+    collector.feed(render(sample_briefing(), "html"))
+    assert "b" not in collector.tags and "i" not in collector.tags and "script" not in collector.tags
+    assert not any(href.startswith("javascript") for href in collector.hrefs)
+
+
+def test_markdown_keeps_untrusted_text_literal() -> None:
+    rendered = render(sample_briefing(), "md")
+    assert r"A \*short\* item with \<i\>markup\</i\> & \[a link\](javascript:alert(1))." in rendered
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(rendered)
+    assert "<i>" not in html and 'href="javascript' not in html
