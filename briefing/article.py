@@ -165,8 +165,9 @@ def parse_html(data: bytes, source: str) -> Article:
     title = (document.title or "").strip() or None
     # trafilatura returns one paragraph per line; the headline may repeat as the first one.
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if title and lines and lines[0] == title:
-        lines = lines[1:]
+    if title and title in lines[:3]:
+        # The headline, and any section label ("kicker") above it, are not body text.
+        lines = lines[lines.index(title) + 1 :]
     body = normalise_paragraphs("\n\n".join(lines))
     if len(body.split()) < _HTML_MIN_WORDS:
         raise InputError(source, f"no article text found in the page (only {len(body.split())} words of text)")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from briefing.article import Article
 from briefing.document import ArticleBriefing, Briefing, ModelInfo, SourceError
 from briefing.errors import InputError
+from briefing.nlp.analyse import Analysis
 from briefing.options import Options
 from briefing.summarise import Summary
 
@@ -15,6 +16,7 @@ from briefing.summarise import Summary
 def assemble(
     articles: Sequence[Article],
     summaries: Sequence[Summary],
+    analyses: Sequence[Analysis],
     errors: Sequence[InputError],
     model: ModelInfo,
     options: Options,
@@ -29,9 +31,12 @@ def assemble(
             url=article.url,
             published=article.published,
             summary=summary.text,
+            actors=analysis.actors,
+            positions=analysis.positions,
+            next_steps=analysis.next_steps,
             warnings=(*article.warnings, *summary.warnings, *extra_warnings),
         )
-        for article, summary in zip(articles, summaries, strict=True)
+        for article, summary, analysis in zip(articles, summaries, analyses, strict=True)
     )
     return Briefing(
         title=options.title,

@@ -106,6 +106,16 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class WhoRow:
+    """One line of the "Who's who today" table: an actor merged across articles."""
+
+    name: str
+    type: ActorType
+    role: str | None
+    articles: tuple[int, ...]  # 1-based positions of the articles they appear in
+
+
+@dataclass(frozen=True)
 class Briefing:
     title: str
     date: dt.date
@@ -113,6 +123,31 @@ class Briefing:
     model: ModelInfo
     articles: tuple[ArticleBriefing, ...] = ()
     errors: tuple[SourceError, ...] = field(default=())
+
+    def whos_who(self) -> list[WhoRow]:
+        """Actors merged across articles by shared names or aliases, most widespread first."""
+        groups: list[tuple[set[str], list[Actor], list[int]]] = []
+        for number, article in enumerate(self.articles, start=1):
+            for actor in article.actors:
+                keys = {_key(name) for name in (actor.name, *actor.aliases)}
+                group = next((g for g in groups if g[0] & keys and g[1][0].type == actor.type), None)
+                if group is None:
+                    groups.append((keys, [actor], [number]))
+                else:
+                    group[0].update(keys)
+                    group[1].append(actor)
+                    if number not in group[2]:
+                        group[2].append(number)
+        rows = [
+            WhoRow(
+                name=max((a.name for a in actors), key=len),
+                type=actors[0].type,
+                role=next((a.role for a in actors if a.role), None),
+                articles=tuple(numbers),
+            )
+            for _, actors, numbers in groups
+        ]
+        return sorted(rows, key=lambda row: (-len(row.articles), row.articles[0]))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +158,10 @@ class Briefing:
             "articles": [article.to_dict() for article in self.articles],
             "errors": [error.to_dict() for error in self.errors],
         }
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().replace("’", "'").removeprefix("the ").split())
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -12,13 +12,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from briefing.article import Article
 from briefing.assemble import assemble, deduplicate
 from briefing.document import Briefing
 from briefing.errors import ModelLoadError, NoArticlesError
 from briefing.models import Model, load_model
+from briefing.nlp.analyse import Analysis, analyse_articles
 from briefing.options import Options
 from briefing.sources import load_sources
-from briefing.summarise import summarise_articles
+from briefing.summarise import Summary, summarise_articles
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,20 @@ def open_model(options: Options) -> tuple[Model, list[str]]:
         ]
 
 
+def guard(summaries: Sequence[Summary], articles: Sequence[Article], analyses: Sequence[Analysis]) -> list[Summary]:
+    """Drop generated sentences the article does not support (see guard.py)."""
+    from briefing.guard import guard_summaries
+
+    results = guard_summaries([s.text for s in summaries], [a.text for a in articles], [a.names for a in analyses])
+    for article, result in zip(articles, results, strict=True):
+        if result.dropped:
+            log.warning("%s: faithfulness guard dropped %d of %d summary sentences", article.source, result.dropped, result.sentences)
+    return [
+        replace(summary, text=result.text, warnings=(*summary.warnings, *result.warnings))
+        for summary, result in zip(summaries, results, strict=True)
+    ]
+
+
 def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None = None) -> Result:
     loaded = load_sources(sources, options.max_input_bytes)
     for error in loaded.errors:
@@ -53,11 +69,16 @@ def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None 
     if not articles:
         raise NoArticlesError(f"no articles could be read from {', '.join(sources)}")
     started = time.perf_counter()
+    analyses = list(analyse_articles(articles, options.briefing_date))
+    log.info("analysed %d article(s) in %.1f s", len(articles), time.perf_counter() - started)
+    started = time.perf_counter()
     model, warnings = open_model(options)
     loaded_at = time.perf_counter()
     log.info("loaded model %s (%s) in %.1f s", model.name, model.backend, loaded_at - started)
     summaries = summarise_articles(articles, model, options.generation)
     elapsed = time.perf_counter() - loaded_at
     log.info("summarised %d article(s) in %.1f s (%.2f s per article)", len(articles), elapsed, elapsed / len(articles))
-    briefing = assemble(articles, summaries, loaded.errors, model.info, options, now, warnings)
+    if model.backend != "extractive":  # extractive summaries are source sentences already
+        summaries = guard(summaries, articles, analyses)
+    briefing = assemble(articles, summaries, analyses, loaded.errors, model.info, options, now, warnings)
     return Result(briefing=briefing, failed_inputs=len(loaded.errors))

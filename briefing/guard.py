@@ -1,0 +1,140 @@
+"""The faithfulness guard: a generated summary may only say what its article says.
+
+Small models invent things (SmolLM2-135M once wrote that France would meet the
+Belgian prime minister in Calais). Every sentence of a generated summary is
+checked against the source:
+- each named entity must appear in the article (allowing for the aliases the
+  NLP stage found: "Mr Johnson" for "Boris Johnson", "NEU" for the union);
+- each number must appear in the article;
+- two entities named together must appear together somewhere in the article
+  (within a few sentences), so true names cannot be recombined into a false claim.
+A sentence that fails is dropped, with a warning that says why. If too little is
+left, the extractive summary (made only of source sentences) replaces it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from briefing.models.extractive import extractive_summary
+from briefing.text import sentence_spans, words
+
+# Entity labels whose text must be found in the source.
+_NAMED = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+# Of those, the ones that take part in the "named together" check.
+_PAIRED = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WINDOW = 2  # entities named together must co-occur within this many neighbouring sentences
+MIN_WORDS_LEFT = 8  # below this, what is left is no summary
+_DROP_PREFIX = ("the ", "a ", "an ")
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    text: str
+    sentences: int  # in the generated summary
+    dropped: int
+    replaced: bool  # the extractive summary was used instead
+    warnings: tuple[str, ...] = ()
+
+
+def guard_summaries(summaries: Sequence[str], sources: Sequence[str], aliases: Sequence[Iterable[str]]) -> list[GuardResult]:
+    """Check each summary against its source text; `aliases` are the actor names per article."""
+    from briefing.nlp.spacy_model import load_nlp
+
+    docs = load_nlp().pipe(summaries, batch_size=32)
+    return [
+        check_summary(doc, source, frozenset(names))
+        for doc, source, names in zip(docs, sources, aliases, strict=True)
+    ]
+
+
+def check_summary(doc, source: str, aliases: frozenset[str]) -> GuardResult:  # type: ignore[no-untyped-def]
+    source_index = _SourceIndex(source, aliases)
+    kept: list[str] = []
+    reasons: list[str] = []
+    sentences = [s for s in doc.sents if s.text.strip()]
+    for sentence in sentences:
+        problem = _unsupported(sentence, source_index)
+        if problem is None:
+            kept.append(sentence.text.strip())
+        else:
+            reasons.append(problem)
+    text = " ".join(kept)
+    replaced = not kept or (bool(reasons) and len(words(text)) < MIN_WORDS_LEFT)
+    warnings: list[str] = []
+    if reasons:
+        warnings.append(
+            f"faithfulness guard dropped {len(reasons)} of {len(sentences)} summary sentences: " + "; ".join(reasons)
+        )
+    if replaced:
+        text = extractive_summary(source)
+        warnings.append("too little of the generated summary was supported, so this summary is extractive")
+    return GuardResult(text, len(sentences), len(reasons), replaced, tuple(warnings))
+
+
+def _unsupported(sentence, index: _SourceIndex) -> str | None:  # type: ignore[no-untyped-def]
+    missing = [ent.text for ent in sentence.ents if ent.label_ in _NAMED and not index.has_name(ent.text, ent.label_)]
+    if missing:
+        return f"{_list(missing)} not in the article"
+    numbers = [n for n in _NUMBER.findall(sentence.text) if _plain_number(n) not in index.numbers]
+    if numbers:
+        return f"{_list(numbers)} not in the article"
+    named = list(dict.fromkeys(ent.text for ent in sentence.ents if ent.label_ in _PAIRED))
+    for i, first in enumerate(named):
+        for second in named[i + 1 :]:
+            if not index.together(first, second):
+                return f"the article never links {first} and {second}"
+    return None
+
+
+def _list(items: Sequence[str]) -> str:
+    return ", ".join(f"‘{item}’" for item in dict.fromkeys(items))
+
+
+def _plain_number(text: str) -> str:
+    return text.replace(",", "").rstrip(".")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    for prefix in _DROP_PREFIX:
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return " ".join(text.split())
+
+
+class _SourceIndex:
+    def __init__(self, source: str, aliases: frozenset[str]) -> None:
+        self.sentences = [_normalise(source[a:b]) for a, b in sentence_spans(source)] or [_normalise(source)]
+        self.numbers = {_plain_number(n) for n in _NUMBER.findall(source)}
+        self.aliases = {_normalise(a) for a in aliases}
+
+    def _forms(self, name: str) -> list[str]:
+        """Ways the source may write this name: itself, or its last word for a person."""
+        norm = _normalise(name)
+        parts = norm.split()
+        return [norm, parts[-1]] if len(parts) > 1 and parts[-1][:1].isalpha() else [norm]
+
+    def has_name(self, name: str, label: str) -> bool:
+        norm = _normalise(name)
+        if not norm or norm in self.aliases or self._mentions(norm):
+            return True
+        # "Prime Minister Johnson" or "Mr Johnson" may stand for "Boris Johnson".
+        return label == "PERSON" and len(self._forms(name)) > 1 and bool(self._mentions(self._forms(name)[1]))
+
+    def _mentions(self, form: str) -> list[int]:
+        pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+        return [i for i, sentence in enumerate(self.sentences) if pattern.search(sentence)]
+
+    def together(self, first: str, second: str) -> bool:
+        a = {i for form in self._forms(first) for i in self._mentions(form)}
+        b = {i for form in self._forms(second) for i in self._mentions(form)}
+        if not a or not b:
+            return True  # an alias-only match: has_name already vouched for it
+        return any(abs(i - j) <= _WINDOW for i in a for j in b)
+

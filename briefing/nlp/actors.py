@@ -1,0 +1,701 @@
+"""Key actors: spaCy entities merged into actors, with roles, and a resolver
+that maps any mention (a name, "Mr Johnson", "NEU", "he", "the minister") back
+to one actor.
+
+The rules are general news-English rules; nothing here knows the samples.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from briefing.nlp.quotes import QuoteMap
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+ENTITY_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": "group", "FAC": "organisation"}
+# Well-known metonyms the tagger misses: the building speaks for the office.
+METONYMS = {"no 10": "Downing Street", "number 10": "Downing Street", "no. 10": "Downing Street"}
+TITLES = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lord": "m", "lady": "f", "dame": "f",
+          "dr": None, "prof": None, "professor": None, "rev": None, "mx": None}
+_CALENDAR = set(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december christmas easter today tomorrow yesterday".split()
+)
+# Social platforms are channels people speak through, not actors in the story.
+PLATFORMS = {"twitter", "x", "facebook", "instagram", "youtube", "tiktok", "telegram", "linkedin", "whatsapp",
+             "threads", "bluesky", "truth social"}
+# Words that mark a news outlet or programme: cited as a source or channel, not an actor.
+_MEDIA_WORDS = set(
+    "news times gazette herald post radio tv television telegraph guardian journal press reuters bbc itv sky "
+    "cnn afp bloomberg programme agency associated observer mirror express independent today wire "
+    "newspaper magazine chronicle tribune courier echo pa ap dpa ansa xinhua tass".split()
+)
+_LOCATIVE = {"in", "at", "near", "from", "across", "outside", "inside", "around", "into", "through", "off",
+             "along", "towards", "toward", "between", "within", "via", "throughout", "beyond", "on", "to", "of"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "agent", "csubj"}
+_FUNCTION_WORDS = {"of", "for", "the", "and", "&", "on", "in", "to", "at"}
+MALE_PRONOUNS = {"he", "him", "his", "himself"}
+FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
+THING_PRONOUNS = {"it", "its", "itself", "they", "them", "their"}
+# A descriptor's head noun -> words that name the same kind of actor in a role or name.
+_DESCRIPTOR_SYNONYMS = {
+    "minister": ("minister", "secretary", "chancellor", "premier"),
+    "secretary": ("secretary", "minister"),
+    "firm": ("company", "firm", "ltd", "plc", "inc", "group", "technologies"),
+    "company": ("company", "firm", "ltd", "plc", "inc", "transit", "technologies", "group"),
+    "regulator": ("authority", "commission", "regulator", "office", "agency"),
+    "watchdog": ("authority", "commission", "regulator", "office", "agency"),
+    "bank": ("bank",),
+    "government": ("government", "department", "ministry", "treasury", "downing street", "no 10"),
+    "council": ("council",),
+    "union": ("union",),
+    "trust": ("trust",),
+    "president": ("president",),
+    "leader": ("leader",),
+    "spokesperson": ("spokesperson", "spokesman", "spokeswoman"),
+}
+_ORG_DESCRIPTORS = {"union", "company", "firm", "regulator", "watchdog", "bank", "government", "council", "trust",
+                    "authority", "board", "party", "department", "ministry", "commission", "group", "body",
+                    "tribunal", "court", "club", "charity", "agency", "committee", "campaigners", "campaign"}
+# Nouns that make a role or title, never a given name ("Secretary" in "Education Secretary Helen Marsh").
+ROLE_WORDS = set(
+    "secretary minister president leader chancellor premier general chief mayor governor councillor judge director "
+    "chair chairman chairwoman chairperson spokesman spokeswoman spokesperson officer commissioner executive head "
+    "prime deputy shadow senator senior inspector superintendent sergeant captain king queen prince princess "
+    "ambassador envoy governor-general manager founder organiser organizer correspondent editor professor "
+    "councillor cllr mp mep msp".split()
+)
+# Words that make a name an organisation's, whatever the tagger said ("Castlebridge Transit").
+ORG_NAME_WORDS = set(
+    "transit council union bank ltd plc inc group authority trust company corporation party federation association "
+    "ministry department commission agency board institute university college hospital services transport "
+    "technologies police court tribunal committee club society foundation fund office airways railways "
+    "network partners holdings industries".split()
+)
+_SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
+
+
+@dataclass
+class Mention:
+    span: Span
+    actor: ActorDraft
+    in_quote: bool
+
+    @property
+    def start(self) -> int:
+        return self.span.start_char
+
+
+@dataclass
+class ActorDraft:
+    name: str
+    type: str
+    aliases: set[str] = field(default_factory=set)
+    role: str | None = None
+    gender: str | None = None  # "m", "f" or None (unknown)
+    mentions: list[Mention] = field(default_factory=list)
+    acting: int = 0  # mentions where the actor does or says something
+    spoke: int = 0  # positions attributed so far
+    channel_only: bool = False
+
+    @property
+    def first(self) -> int:
+        return min((m.start for m in self.mentions), default=0)
+
+    def all_names(self) -> set[str]:
+        return {self.name, *self.aliases}
+
+
+def clean_name(span: Span) -> tuple[str, str | None]:
+    """Entity text without a leading article, title or trailing possessive;
+    and the gender its title implies."""
+    tokens = list(span)
+    gender = None
+    while tokens and tokens[0].lower_ in ("the", "a", "an"):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].lower_ in ("'s", "’s", "'", "’"):
+        tokens = tokens[:-1]
+    if tokens and tokens[0].lower_.rstrip(".") in TITLES and len(tokens) > 1:
+        gender = TITLES[tokens[0].lower_.rstrip(".")]
+        tokens = tokens[1:]
+    while span.label_ == "PERSON" and len(tokens) > 2 and tokens[0].lower_ in ROLE_WORDS:
+        tokens = tokens[1:]  # "Councillor Rob Tennant" is Rob Tennant
+    if not tokens:
+        return "", gender
+    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    text = text.split("(")[0]  # "Department for Education (DfE": the acronym is an alias
+    return " ".join(text.split()).strip(" ,;:-"), gender
+
+
+def title_before(span: Span) -> str | None:
+    """The honorific just before an entity ("Mr" in "Mr Johnson"), if spaCy left it out."""
+    if span.start == 0:
+        return None
+    previous = span.doc[span.start - 1].lower_.rstrip(".")
+    return previous if previous in TITLES else None
+
+
+def is_acronym(text: str) -> bool:
+    return 2 <= len(text) <= 8 and text[0].isupper() and sum(c.isupper() for c in text) >= 2 and " " not in text
+
+
+def acronym_matches(acronym: str, name: str) -> bool:
+    """'NEU' ~ 'National Education Union'; 'DfE' ~ 'Department for Education'."""
+    words = [w for w in re.split(r"[\s\-]+", name.replace("’", "'")) if w]
+    letters = acronym.replace(".", "").casefold()
+    every = "".join(w[0] for w in words).casefold()
+    significant = "".join(w[0] for w in words if w.casefold() not in _FUNCTION_WORDS).casefold()
+    return len(letters) >= 2 and letters in (every, significant)
+
+
+def looks_like_media(name: str) -> bool:
+    words = set(re.findall(r"[a-z0-9]+", name.casefold()))
+    return name.casefold() in PLATFORMS or bool(words & _MEDIA_WORDS)
+
+
+def is_calendar_word(name: str) -> bool:
+    return name.casefold().rstrip("s") in _CALENDAR or name.casefold() in _CALENDAR
+
+
+def in_photo_credit(span: Span) -> bool:
+    """'(Stefan Rousseau/PA)': names inside brackets with a slash are credits."""
+    text = span.doc.text
+    open_at = text.rfind("(", max(0, span.start_char - 60), span.start_char)
+    if open_at < 0 or ")" in text[open_at : span.start_char]:
+        return False
+    close_at = text.find(")", span.end_char, span.end_char + 60)
+    return close_at >= 0 and "/" in text[open_at:close_at]
+
+
+def in_byline(span: Span) -> bool:
+    """Bylines and datelines: a short sentence without a verb ("By Jo Smith, PA")."""
+    sentence = span.sent
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
+    return not has_verb and len(sentence) <= 8
+
+
+def _title_in_name(span: Span) -> str | None:
+    first = span[0]
+    return first.text if span.label_ == "PERSON" and len(span) > 2 and first.lower_ in ROLE_WORDS else None
+
+
+def _adjectival_group(span: Span) -> bool:
+    """'French' in 'French beaches' describes; only 'the French' as a subject acts."""
+    return span.label_ == "NORP" and not (span.root.dep_ in _SUBJECT_DEPS and span.root.pos_ != "ADJ")
+
+
+def _only_a_location(actor: ActorDraft) -> bool:
+    """A 'person' who is only ever somewhere ('off Calais', 'in Mill Lane') is a place."""
+    if actor.gender or actor.role or actor.acting:
+        return False
+    return all(
+        (m.span.root.dep_ == "pobj" and m.span.root.head.lower_ in _LOCATIVE) or m.span.root.dep_ == "compound"
+        for m in actor.mentions
+    )
+
+
+def _inside_person_title(span: Span) -> bool:
+    """'Education' in 'Education Secretary Helen Marsh' is part of a title, not an actor."""
+    if span.label_ == "PERSON":
+        return False
+    head = span.root
+    for _ in range(3):
+        if head.dep_ not in ("compound", "amod", "nmod") or head.head is head:
+            return False
+        head = head.head
+        if head.ent_type_ == "PERSON" or head.lower_ in ROLE_WORDS:
+            return True
+    return False
+
+
+def extend_person(span: Span) -> Span:
+    """'Nair' when spaCy left 'Priya' out: take capitalised name words just before it."""
+    doc = span.doc
+    if len(span) != 1 or span.start == 0:
+        return span
+    before = doc[span.start - 1]
+    if (before.pos_ == "PROPN" and before.is_title and not before.ent_type_ and not is_calendar_word(before.text)
+            and before.lower_.rstrip(".") not in TITLES and before.lower_ not in ROLE_WORDS):
+        return doc[span.start - 1 : span.end]
+    return span
+
+
+def role_of(span: Span) -> str | None:
+    """A role the text gives the entity: a title in front ("Home Secretary Priti
+    Patel") or an apposition ("Mark Lee, general secretary of the NTU,")."""
+    doc = span.doc
+    root = span.root
+    # Title words in front, inside the same noun phrase: compounds and modifiers of the name.
+    front = [t for t in root.lefts if t.i < span.start and t.dep_ in ("compound", "amod", "nmod", "npadvmod")]
+    if front:
+        start = min(t.left_edge.i for t in front)
+        while start < span.start and doc[start].dep_ in ("det", "poss", "case") or doc[start].lower_ in ("the", "a"):
+            start += 1
+        words = doc[start : span.start]
+        if words and any(t.pos_ in ("NOUN", "PROPN") for t in words) and not any(t.ent_type_ == "PERSON" for t in words):
+            text = words.text.strip(" ,")
+            if text.casefold().rstrip(".") not in TITLES:
+                return text
+    # Apposition: "X, role," (the role hangs off the name) or "the role, X" (the name hangs off the role).
+    for child in root.children:
+        if child.dep_ == "appos" and child.i > span.end - 1 and not child.ent_type_ \
+                and child.left_edge.text != "(" and doc[child.left_edge.i - 1].text != "(":
+            return _phrase(doc, child)
+    if root.dep_ == "appos" and root.head.i < span.start and root.head.ent_type_ == "":
+        # "the union's deputy general secretary, Priya Nair": the words before the name
+        words = doc[root.head.left_edge.i : span.start]
+        text = words.text.strip(" ,")
+        return text if text and len(text.split()) <= 12 and "“" not in text and "\n" not in text else None
+    return None
+
+
+def _tidy_role(text: str | None) -> str | None:
+    """'Its director, Dr' -> 'director': no possessive pronoun in front, no stray title behind."""
+    if not text:
+        return None
+    words = text.strip(" ,").split()
+    if words and words[0].lower() in ("its", "their", "his", "her", "our"):
+        words = words[1:]
+    while words and words[-1].lower().rstrip(".,") in TITLES:
+        words = words[:-1]
+    return " ".join(words).strip(" ,") or None
+
+
+def _phrase(doc: Doc, head: Token) -> str | None:
+    tokens = [t for t in head.subtree if not (t.dep_ == "appos" and t.ent_type_ == "PERSON")]
+    start, end = tokens[0].i, tokens[-1].i + 1
+    # Stop at a comma that closes the apposition, or a clause that follows it.
+    for t in doc[start:end]:
+        if t.i > head.i and (t.text in (",", ";", ":", "“", '"') or t.dep_ in ("relcl", "acl")):
+            end = t.i
+            break
+    text = doc[start:end].text.strip(" ,")
+    if text.count("(") > text.count(")"):
+        text = text + ")" if doc.text[doc[end - 1].idx + len(doc[end - 1].text) :].startswith(")") else text.split("(")[0]
+    text = text.strip(" ,")
+    if not text or len(text.split()) > 12 or any(ch in text for ch in "“”\""):
+        return None
+    return text
+
+
+class ActorIndex:
+    """Actors of one article, and the resolver from mentions to actors."""
+
+    def __init__(self, doc: Doc, quotes: QuoteMap) -> None:
+        self.doc = doc
+        self.quotes = quotes
+        self.actors: list[ActorDraft] = []
+        self._by_key: dict[str, ActorDraft] = {}
+        self._mentions: list[Mention] = []
+        # Pronouns and descriptors already resolved (position, actor, was a subject):
+        # "he" in one sentence is the antecedent of "he" in the next.
+        self._resolved: list[tuple[int, int, ActorDraft, bool]] = []
+        self._definitions: dict[tuple[int, int], ActorDraft] = {}
+        self.last_speaker: tuple[int, ActorDraft] | None = None  # (sentence start, actor)
+        self._build()
+
+    # --- building -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._define_acronyms()
+        spans = [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not _adjectival_group(ent)]
+        persons = [s for s in spans if self._kind(s) == "person"]
+        # Full names first, so "Johnson" and "Mr Johnson" can attach to "Boris Johnson".
+        for span in sorted(persons, key=lambda s: -len(clean_name(extend_person(s))[0].split())):
+            self._add_person(span)
+        for span in spans:
+            kind = self._kind(span)
+            if kind != "person" and not self._attach_to_person(span):
+                self._add_other(span, kind)
+        self._add_metonyms()
+        self._mentions.sort(key=lambda m: m.start)
+        self._score_activity()
+        org_first_words = {a.name.split()[0].casefold() for a in self.actors if a.type != "person" and " " in a.name}
+        for actor in self.actors:
+            if actor.type != "person" or actor.gender:
+                continue
+            if _only_a_location(actor):
+                actor.type = "place"  # NER tagged a place as a person ("off Calais")
+            elif " " not in actor.name and actor.name.casefold() in org_first_words and not actor.role:
+                actor.type = "place"  # "Harwick" of "Harwick City Council" is a town
+
+    def _add_metonyms(self) -> None:
+        for match in re.finditer(r"\b(?:No\.? 10|Number 10)\b", self.doc.text):
+            span = self.doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is None or self.actor_at(span) is not None:
+                continue
+            name = METONYMS[match.group(0).casefold()]
+            actor = self._by_key.get(name.casefold())
+            if actor is None:
+                actor = ActorDraft(name=name, type="organisation")
+                self.actors.append(actor)
+                self._register(actor, name)
+            actor.aliases.add(match.group(0))
+            self._mention(span, actor)
+
+    def _kind(self, span: Span) -> str:
+        name, gender = clean_name(span)
+        if gender or title_before(span):
+            return "person"  # "Mr Castex" is a person, whatever the tagger said
+        if span.label_ == "PERSON" and set(name.casefold().split()) & ORG_NAME_WORDS:
+            return "organisation"
+        return ENTITY_TYPES[span.label_]
+
+    def _skip(self, span: Span, name: str) -> bool:
+        return (
+            not name or len(name) < 2 or is_calendar_word(name) or in_photo_credit(span) or in_byline(span)
+            or _inside_person_title(span)
+        )
+
+    def _add_person(self, span: Span) -> None:
+        span = extend_person(span)
+        name, gender = clean_name(span)
+        gender = gender or TITLES.get(title_before(span) or "", None)
+        if self._skip(span, name):
+            return
+        actor = self._person_for(name, span.start_char)
+        if actor is None:
+            actor = ActorDraft(name=name, type="person")
+            self._register(actor, name)
+            self.actors.append(actor)
+        elif name != actor.name:
+            actor.aliases.add(name)
+        if title_before(span):
+            title: str | None = span.doc[span.start - 1].text.rstrip(".")
+        else:
+            title = span[0].text.rstrip(".") if span[0].lower_.rstrip(".") in TITLES else None
+        if gender:
+            actor.gender = gender
+        actor.role = actor.role or _tidy_role(role_of(span)) or _title_in_name(span)
+        if title:
+            actor.aliases.add(f"{title} {name}")  # "Mr Johnson", as the text writes it
+        self._mention(span, actor)
+
+    def _person_for(self, name: str, at: int) -> ActorDraft | None:
+        """The person a shorter name refers to: 'Johnson', 'de Croo' -> the full name
+        ending in those words, preferring the most recently introduced."""
+        key = name.casefold()
+        if key in self._by_key and self._by_key[key].type == "person":
+            return self._by_key[key]
+        words = key.split()
+        candidates = [a for a in self.actors if a.type == "person" and a.name.casefold().split()[-len(words):] == words]
+        return max(candidates, key=lambda a: (a.first <= at, -abs(a.first - at))) if candidates else None
+
+    def _attach_to_person(self, span: Span) -> bool:
+        """NER often tags a surname alone as ORG or GPE ('Castex'); attach it to the person.
+        A first name alone ('Julian', when Julian Mercer is in the story) likewise."""
+        name, _ = clean_name(span)
+        if " " in name or not name[:1].isupper():
+            return False
+        actor = self._person_for(name, span.start_char)
+        if actor is None:
+            first_names = [a for a in self.actors if a.type == "person" and a.name.split()[0] == name and " " in a.name]
+            actor = first_names[0] if len(first_names) == 1 else None
+        if actor is None:
+            return False
+        extended = extend_person(span)
+        full, _ = clean_name(extended)
+        if " " in full and " " not in actor.name and full.endswith(actor.name):
+            actor.aliases.add(actor.name)  # "Gwen Holloway" completes "Mrs Holloway"
+            actor.name = full
+            self._register(actor, full)
+        actor.aliases.add(name)
+        actor.role = actor.role or _tidy_role(role_of(extended))
+        self._mention(span, actor)
+        return True
+
+    def _add_other(self, span: Span, kind: str) -> None:
+        name, _ = clean_name(span)
+        if self._skip(span, name):
+            return
+        actor = self._defined_at(span) or self._by_key.get(name.casefold())
+        if actor is None and is_acronym(name):
+            actor = next((a for a in self.actors if a.type != "person" and acronym_matches(name, a.name)), None)
+        if actor is None:
+            actor = self._acronym_owner(name)
+        if actor is None and kind != "place":
+            actor = self._short_form_of(name)
+        if actor is None:
+            actor = ActorDraft(name=name, type=kind)
+            self.actors.append(actor)
+        elif name.casefold() != actor.name.casefold():
+            actor.aliases.add(name)
+        self._register(actor, name)
+        self._mention(span, actor)
+        self._take_bracketed_acronym(span, actor)
+
+    def _short_form_of(self, name: str) -> ActorDraft | None:
+        """'Quillon' for 'Quillon Technologies': the only organisation whose name starts so."""
+        words = name.casefold().split()
+        owners = [a for a in self.actors if a.type == "organisation" and a.name.casefold().split()[: len(words)] == words
+                  and len(a.name.split()) > len(words)]
+        return owners[0] if len(owners) == 1 else None
+
+    def _defined_at(self, span: Span) -> ActorDraft | None:
+        for (start, end), actor in self._definitions.items():
+            if start <= span.start_char < end:
+                return actor
+        return None
+
+    def _define_acronyms(self) -> None:
+        """'Alliance of Coastal and Island States (ACIS)': a capitalised name followed by
+        the acronym of its initials defines an organisation, however NER split it."""
+        pattern = re.compile(r"((?:[A-Z][\w’'&-]*\s+)(?:(?:of|for|and|the|on|&|[A-Z][\w’'&-]*)\s+)*?"
+                             r"(?:[A-Z][\w’'&-]*))\s+\(([A-Z][A-Za-z&.]{1,9})\)")
+        for match in pattern.finditer(self.doc.text):
+            phrase, acronym = match.group(1), match.group(2)
+            words = phrase.split()
+            for cut in range(len(words) - 1):  # the shortest tail of the phrase that fits the acronym
+                candidate = " ".join(words[cut:])
+                if candidate.split()[0].casefold() in _FUNCTION_WORDS:
+                    continue
+                if acronym_matches(acronym, candidate):
+                    start = match.start(1) + phrase.index(candidate)
+                    if any(t.ent_type_ == "PERSON" for t in self.doc.char_span(start, start + len(candidate),
+                                                                                  alignment_mode="expand") or []):
+                        break
+                    actor = self._by_key.get(candidate.casefold()) or ActorDraft(name=candidate, type="organisation")
+                    if actor not in self.actors:
+                        self.actors.append(actor)
+                    actor.aliases.add(acronym)
+                    self._register(actor, candidate)
+                    self._register(actor, acronym)
+                    self._definitions[(start, start + len(candidate))] = actor
+                    break
+
+    def _acronym_owner(self, name: str) -> ActorDraft | None:
+        """A full name introduced after its acronym was seen ('NEU' ... 'National Education Union')."""
+        for actor in self.actors:
+            if actor.type != "person" and is_acronym(actor.name) and acronym_matches(actor.name, name):
+                actor.aliases.add(actor.name)
+                self._by_key.pop(actor.name.casefold(), None)
+                actor.name = name
+                return actor
+        return None
+
+    def _take_bracketed_acronym(self, span: Span, actor: ActorDraft) -> None:
+        """'National Education Union (NEU)' makes NEU an alias."""
+        tail = self.doc.text[span.start_char : span.end_char + 14]
+        match = re.search(r"\(([A-Za-z&.]{2,10})\)", tail[len(clean_name(span)[0]) :][:16])
+        if match and is_acronym(match.group(1)):
+            actor.aliases.add(match.group(1))
+            self._register(actor, match.group(1))
+
+    def _register(self, actor: ActorDraft, name: str) -> None:
+        self._by_key.setdefault(name.casefold(), actor)
+
+    def _mention(self, span: Span, actor: ActorDraft) -> None:
+        mention = Mention(span=span, actor=actor, in_quote=self.quotes.inside(span.start_char))
+        actor.mentions.append(mention)
+        self._mentions.append(mention)
+
+    def _score_activity(self) -> None:
+        for actor in self.actors:
+            acting = sum(1 for m in actor.mentions if self._acts(m.span))
+            actor.acting = acting
+            if looks_like_media(actor.name) and not any(self._acts(m.span, strict=True) for m in actor.mentions):
+                actor.channel_only = True
+
+    def _acts(self, span: Span, strict: bool = False) -> bool:
+        """Does this mention do or say something (subject, agent, speaker's org)?"""
+        root = span.root
+        if root.dep_ in _SUBJECT_DEPS:
+            return not (strict and root.head.lemma_ in ("say", "tell", "report", "post", "tweet"))
+        if root.dep_ in ("poss", "compound") and (
+            root.head.lower_ in _SPOKES | {"government", "letter", "proposals", "plan", "plans", "offer", "decision"}
+            or root.head.dep_ in _SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
+        ):
+            return True
+        if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.dep_ == "agent":
+            return True
+        if root.dep_ == "appos" and root.head.dep_ in _SUBJECT_DEPS:
+            return True
+        if root.dep_ == "conj" and root.head.dep_ in _SUBJECT_DEPS:
+            return True
+        return False
+
+    # --- resolving ----------------------------------------------------------------
+
+    def actor_at(self, span: Span) -> ActorDraft | None:
+        """The actor named by an entity mention overlapping `span` (the one holding its head word first)."""
+        root = span.root.i
+        for mention in self._mentions:
+            if mention.span.start <= root < mention.span.end:
+                return mention.actor
+        for mention in self._mentions:
+            if mention.span.start < span.end and span.start < mention.span.end:
+                return mention.actor
+        return None
+
+    def resolve(self, span: Span) -> ActorDraft | None:
+        """Name, pronoun or descriptor -> actor, using what came before in the text."""
+        named = self.actor_at(span)
+        if named is not None:
+            return named
+        root = span.root
+        lower = root.lower_
+        if lower in MALE_PRONOUNS or lower in FEMALE_PRONOUNS:
+            actor = self._resolve_pronoun(span, "m" if lower in MALE_PRONOUNS else "f")
+        elif lower in THING_PRONOUNS or lower in ("we", "us", "our"):
+            actor = self._recent(span, lambda a: a.type != "person")
+        else:
+            actor = self._resolve_descriptor(span)
+        if actor is not None:
+            self._resolved.append((span.start_char, span.sent.start, actor, root.dep_ in _SUBJECT_DEPS))
+        return actor
+
+    def _resolve_pronoun(self, span: Span, gender: str) -> ActorDraft | None:
+        """The nearest earlier person of that gender outside quotations, preferring the
+        subject of the nearest sentence that has one (the centre of attention)."""
+        # (position, sentence start, actor, is subject) for names and earlier resolved pronouns
+        candidates = [
+            (m.start, m.span.sent.start, m.actor, m.span.root.dep_ in _SUBJECT_DEPS | {"appos"})
+            for m in self._mentions
+            if m.start < span.start_char and m.actor.type == "person" and not m.in_quote
+        ]
+        candidates += [r for r in self._resolved if r[0] < span.start_char and r[2].type == "person"]
+        candidates = [c for c in candidates if c[2].gender in (gender, None)]
+        if not candidates:
+            return None
+        candidates.sort(key=lambda c: c[0])
+        nearest_sentence = candidates[-1][1]
+        same = [c for c in candidates if c[1] == nearest_sentence]
+        # Within one sentence the subject is the likely antecedent (the centre of attention).
+        subjects = [c for c in same if c[3]]
+        gendered = [c for c in (subjects or same) if c[2].gender == gender]
+        return (gendered or subjects or same)[0][2]
+
+    def _recent(self, span: Span, accept) -> ActorDraft | None:  # type: ignore[no-untyped-def]
+        for mention in reversed(self._mentions):
+            if mention.start < span.start_char and not mention.in_quote and accept(mention.actor):
+                if not mention.actor.channel_only:
+                    return mention.actor
+        return None
+
+    def named_organisation(self, span: Span) -> ActorDraft | None:
+        """A capitalised name the tagger missed, acting as a speaker ('Downing Street said')."""
+        words = [t for t in span if t.dep_ != "det"]
+        if not words or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words):
+            return None
+        if words[0].lower_.rstrip(".") in TITLES and len(words) > 1:  # "Mr Tennant", missed by the tagger
+            return self._person_for(span.doc[words[1].i : words[-1].i + 1].text, span.start_char)
+        if any(t.lower_ in ROLE_WORDS for t in words):
+            return None
+        name = span.doc[words[0].i : words[-1].i + 1].text
+        person = self._person_for(words[-1].text, span.start_char) if len(words) == 2 else None
+        if person is not None:  # "Priya Nair", untagged, when "Ms Nair" is known
+            if " " not in person.name:
+                person.aliases.add(person.name)
+                person.name = name
+                self._register(person, name)
+            return person
+        if is_calendar_word(name) or name.casefold() in PLATFORMS or looks_like_media(name):
+            return None
+        actor = self._by_key.get(name.casefold())
+        if actor is None:
+            actor = ActorDraft(name=name, type="organisation")
+            self.actors.append(actor)
+            self._register(actor, name)
+        self._mention(span.doc[words[0].i : words[-1].i + 1], actor)
+        self._mentions.sort(key=lambda m: m.start)
+        actor.acting += 1
+        return actor
+
+    def _resolve_descriptor(self, span: Span) -> ActorDraft | None:
+        """'the minister', 'the union', 'a DfE spokesperson', 'the Education Secretary'."""
+        named = self.named_organisation(span)
+        if named is not None:
+            return named
+        for child in span.root.children:  # "The campaign group Tide Watch": the name in apposition
+            if child.dep_ in ("appos", "compound") and child.i > span.root.i and child.pos_ == "PROPN":
+                named = self.named_organisation(span.doc[child.left_edge.i : child.right_edge.i + 1])
+                if named is not None:
+                    return named
+        for token in span:  # an entity inside the phrase decides: "a No 10 spokesman"
+            if token.ent_type_ and token.i != span.root.i:
+                owner = self.actor_at(span.doc[token.i : token.i + 1])
+                # "French officials": someone's officials, but not an actor's we know
+                return owner
+        proper = [t for t in span if t.pos_ == "PROPN" and t.i < span.root.i and t.dep_ == "compound"]
+        if proper:  # "A Castlebridge Transit spokesperson", untagged: look the name up
+            name = span.doc[proper[0].i : proper[-1].i + 1].text
+            known = self._by_key.get(name.casefold())
+            if known is not None:
+                return known
+        for child in span.root.children:  # "a spokesman for Downing Street"
+            if child.dep_ == "prep" and child.lower_ in ("for", "of"):
+                for grandchild in child.children:
+                    owner = self.actor_at(grandchild.doc[grandchild.left_edge.i : grandchild.right_edge.i + 1])
+                    if owner is not None:
+                        return owner
+        head = span.root.lemma_.casefold()
+        if head in _SPOKES:
+            # "union officials", "a council spokesman": the noun in front says whose.
+            for token in span:
+                if token.i != span.root.i and token.lemma_.casefold() in _ORG_DESCRIPTORS:
+                    return self._resolve_descriptor(span.doc[token.i : token.i + 1])
+            speaker = self._recent_speaker(span)
+            if speaker is not None and speaker.type == "organisation":
+                return speaker  # "The spokesman said…" right after "a No 10 spokesman said…"
+            return self._recent(span, lambda a: a.type == "organisation" and (a.acting > 0 or a.spoke > 0))
+        phrase = " ".join(t.lower_ for t in span if t.dep_ not in ("det", "poss") and t.lower_ not in ("'s", "’s"))
+        words = _DESCRIPTOR_SYNONYMS.get(head, (head,))
+        # "The group's chair": the possessor narrows it to the chair whose role mentions a group.
+        owners = [t.lower_ for t in span if t.dep_ in ("poss", "compound") and t.i != span.root.i and t.pos_ == "NOUN"]
+
+        def fits(actor: ActorDraft) -> bool:
+            described = " ".join([actor.name, actor.role or ""]).casefold()
+            if owners and not all(owner in described for owner in owners):
+                return False
+            if phrase and phrase in described:
+                return True
+            return any(word in described for word in words)
+
+        if head in _ORG_DESCRIPTORS:
+            return self._recent(span, lambda a: a.type == "organisation" and fits(a))
+        if span.root.pos_ == "NOUN" or span.root.pos_ == "PROPN":
+            speaker = self._recent_speaker(span, same_paragraph=True)
+            if speaker is not None and speaker.type == "person" and (speaker.role is None or fits(speaker)):
+                return speaker  # "However, he said …. “…,” the minister said." continues one speaker
+            return self._recent(span, lambda a: a.type == "person" and fits(a))
+        return None
+
+    def _recent_speaker(self, span: Span, same_paragraph: bool = False) -> ActorDraft | None:
+        """Who spoke in the sentence before this one (or two before), if anyone."""
+        if self.last_speaker is None:
+            return None
+        sentence_start, actor = self.last_speaker
+        sentences = [s for s in span.doc.sents if s.start < span.sent.start]
+        recent = sentences[-1:] if same_paragraph else sentences[-2:]
+        if same_paragraph and recent and "\n" in span.doc[recent[-1].end - 1 : span.sent.start + 1].text:
+            return None
+        return actor if any(s.start == sentence_start for s in recent) else None
+
+
+def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: int = 8) -> list[ActorDraft]:
+    """Most salient first: mentions, what they say or do, and how early they appear."""
+    kept = [a for a in actors if _is_key_actor(a, evidence_counts.get(id(a), 0))]
+
+    def salience(actor: ActorDraft) -> float:
+        early = 1.5 if actor.first < 600 else 0.0
+        titled = 2.0 if actor.type == "person" and actor.role else 0.0  # a named office-holder matters
+        place = -1.0 if actor.type == "place" else 0.0  # a country acts less often than its ministers
+        return len(actor.mentions) + 2.0 * evidence_counts.get(id(actor), 0) + actor.acting + early + titled + place
+
+    return sorted(kept, key=salience, reverse=True)[:limit]
+
+
+def _is_key_actor(actor: ActorDraft, evidence: int) -> bool:
+    if actor.channel_only or actor.name.casefold() in PLATFORMS:
+        return False
+    if actor.type == "person":
+        # Named but never doing, saying or being anything: a passer-by, or a place NER took for a person.
+        return bool(actor.gender or actor.role or actor.acting or evidence)
+    if actor.type in ("place", "group"):
+        return actor.acting > 0 or evidence > 0  # a place that is only a location is not an actor
+    return actor.acting > 0 or evidence > 0

@@ -1,0 +1,67 @@
+"""Run the NLP stage over all articles at once (one spaCy pass with nlp.pipe)
+and turn each article into its actors, positions and next steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from briefing.article import Article
+from briefing.document import Actor, NextStep, Position
+from briefing.nlp.actors import ActorDraft, ActorIndex, rank
+from briefing.nlp.next_steps import find_next_steps
+from briefing.nlp.positions import find_positions
+from briefing.nlp.quotes import QuoteMap
+from briefing.nlp.spacy_model import load_nlp
+
+# 3 to 8 actors for a typical article; a long one with a large cast gets a few more.
+MAX_ACTORS = 8
+MAX_ACTORS_LONG = 12
+WORDS_PER_EXTRA_ACTOR = 400
+
+
+@dataclass(frozen=True)
+class Analysis:
+    actors: tuple[Actor, ...] = ()
+    positions: tuple[Position, ...] = ()
+    next_steps: tuple[NextStep, ...] = ()
+    names: frozenset[str] = frozenset()  # every name and alias of every actor, for the faithfulness guard
+
+
+def analyse_articles(articles: Sequence[Article], default_anchor: dt.date | None) -> Iterator[Analysis]:
+    """One Analysis per article, in order. Undated articles are anchored on `default_anchor`."""
+    nlp = load_nlp()
+    texts = (article.text for article in articles)
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=16), strict=True):
+        yield analyse_doc(doc, article.published or default_anchor)
+
+
+def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-untyped-def]
+    quotes = QuoteMap(doc.text)
+    index = ActorIndex(doc, quotes)
+    positions = find_positions(doc, index, quotes)
+
+    def resolve_actor(span) -> str | None:  # type: ignore[no-untyped-def]
+        actor = index.resolve(span)
+        return actor.name if actor is not None and not actor.channel_only else None
+
+    next_steps = find_next_steps(doc, anchor, resolve_actor)
+    evidence = Counter(id(p.actor) for p in positions)
+    by_name = {a.name: a for a in index.actors}
+    evidence.update(id(by_name[s.actor]) for s in next_steps if s.actor in by_name)
+    words = len(doc.text.split())
+    limit = min(MAX_ACTORS_LONG, MAX_ACTORS + max(0, words - 1000) // WORDS_PER_EXTRA_ACTOR)
+    key_actors = rank(index.actors, evidence, limit=limit)
+    return Analysis(
+        actors=tuple(_to_actor(a) for a in key_actors),
+        positions=tuple(Position(p.actor.name, p.statement, p.evidence) for p in positions),
+        next_steps=tuple(next_steps),
+        names=frozenset(name for actor in index.actors for name in actor.all_names()),
+    )
+
+
+def _to_actor(draft: ActorDraft) -> Actor:
+    aliases = tuple(sorted(a for a in draft.aliases if a != draft.name))
+    return Actor(name=draft.name, type=draft.type, aliases=aliases, role=draft.role, mentions=len(draft.mentions))  # type: ignore[arg-type]

@@ -1,0 +1,192 @@
+"""Positions: what each actor says, wants, demands or rejects, with the
+sentence that shows it.
+
+Three shapes of attribution, found on the dependency parse:
+- direct quotes: “…,” he said. / X said: “…” / a quote running over paragraphs;
+- reported speech: X said (that) …; X warned / insisted / called for …; according to X;
+- stances without a speech verb: X is seeking 12%; X rejected the offer.
+The speaker is resolved through the ActorIndex (names, pronouns, descriptors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefing.nlp.actors import ActorDraft, ActorIndex
+from briefing.nlp.quotes import QuoteMap
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+SAY_VERBS = frozenset(
+    "say tell add insist warn argue claim state write declare stress explain note announce confirm deny admit "
+    "suggest predict reply respond maintain contend allege concede caution acknowledge complain describe believe "
+    "tweet post conclude emphasise emphasize signal indicate vow pledge promise threaten hope".split()
+)
+STANCE_VERBS = frozenset(
+    "accuse urge call reject welcome demand dismiss criticise criticize want seek oppose support back refuse resist "
+    "offer propose condemn defend question challenge blame praise ask request press push favour favor "
+    "insist oppose resisted".split()
+)
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+MAX_STATEMENT_WORDS = 40
+
+
+@dataclass(frozen=True)
+class FoundPosition:
+    actor: ActorDraft
+    statement: str
+    evidence: str  # the sentence, verbatim
+    start: int  # where the evidence starts in the article text
+
+
+def find_positions(doc: Doc, index: ActorIndex, quotes: QuoteMap) -> list[FoundPosition]:
+    found: list[FoundPosition] = []
+    last_speaker: ActorDraft | None = None
+    for sentence in doc.sents:
+        position = _attributed(sentence, index, quotes) or _continued_quote(sentence, quotes, last_speaker)
+        if position is None:
+            continue
+        found.append(position)
+        position.actor.spoke += 1
+        index.last_speaker = (sentence.start, position.actor)
+        if _has_quote(sentence, quotes):
+            last_speaker = position.actor
+    return found
+
+
+def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> FoundPosition | None:
+    for verb in _attribution_verbs(sentence, quotes):
+        if not _has_content(verb, sentence, quotes):
+            continue
+        speaker_span = _speaker(verb)
+        if speaker_span is None:
+            continue
+        actor = index.resolve(speaker_span)
+        if actor is None or actor.channel_only:
+            continue
+        return FoundPosition(actor, _statement(sentence, verb, quotes), _evidence(sentence), sentence.start_char)
+    return None
+
+
+def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
+    """Speech and stance verbs outside quotation marks, the main verb first."""
+    verbs = [
+        token for token in sentence
+        if not quotes.inside(token.idx)
+        and not _participle_phrase(token)
+        and (
+            (token.pos_ in ("VERB", "AUX") and token.lemma_.casefold() in SAY_VERBS | STANCE_VERBS)
+            or (token.lower_ == "according" and any(c.lower_ == "to" for c in token.children))
+        )
+    ]
+    return sorted(verbs, key=lambda t: (_depth(t), t.i))
+
+
+def _has_content(verb: Token, sentence: Span, quotes: QuoteMap) -> bool:
+    """'He wrote to Mr Macron' says nothing; 'he wrote that …' or 'he wrote: “…”' does."""
+    if verb.lemma_.casefold() not in SAY_VERBS or verb.lower_ == "according":
+        return True
+    if any(c.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd") for c in verb.children):
+        return True
+    return bool(quotes.within(sentence.start_char, sentence.end_char))
+
+
+def _participle_phrase(token: Token) -> bool:
+    """'Asked about …,' / 'Speaking at …,': a subjectless participle sets the scene."""
+    return token.dep_ in ("advcl", "acl", "amod") and token.tag_ in ("VBN", "VBG") and not any(
+        c.dep_ in _SUBJECTS for c in token.children
+    )
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _speaker(verb: Token) -> Span | None:
+    """The noun phrase that speaks: the verb's subject, the subject of the verb it
+    is coordinated with, or X in "according to X"."""
+    doc = verb.doc
+    if verb.lower_ == "according":
+        for to in verb.children:
+            for obj in to.children:
+                if obj.dep_ == "pobj":
+                    return doc[obj.left_edge.i : obj.i + 1]
+        return None
+    token = verb
+    for _ in range(4):
+        subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+        if subjects:
+            subject = subjects[0]
+            if subject.lower_ in ("that", "which", "who") and token.dep_ == "relcl":
+                return doc[token.head.left_edge.i : token.head.i + 1]
+            # Keep an apposition: "The committee's chair, Councillor Rob Tennant, defended …"
+            end = max([subject.i] + [c.right_edge.i for c in subject.children if c.dep_ == "appos"])
+            return doc[subject.left_edge.i : end + 1]
+        if token.dep_ in ("conj", "xcomp", "advcl") and token.head is not token:
+            token = token.head
+            continue
+        break
+    return None
+
+
+def _continued_quote(sentence: Span, quotes: QuoteMap, last_speaker: ActorDraft | None) -> FoundPosition | None:
+    """A paragraph that opens by continuing the previous paragraph's quotation."""
+    if last_speaker is None:
+        return None
+    quote = quotes.at(sentence.start_char)
+    if quote is None or not quote.continues or quote.start != sentence.start_char:
+        return None
+    return FoundPosition(last_speaker, _quote_text(quotes, quote.start, quote.end), _evidence(sentence), sentence.start_char)
+
+
+def _has_quote(sentence: Span, quotes: QuoteMap) -> bool:
+    return bool(quotes.within(sentence.start_char, sentence.end_char))
+
+
+def _statement(sentence: Span, verb: Token, quotes: QuoteMap) -> str:
+    """A short statement of the position, in the source's own words."""
+    in_sentence = quotes.within(sentence.start_char, sentence.end_char)
+    if in_sentence and verb.lemma_.casefold() in SAY_VERBS and _quote_is_the_statement(sentence, in_sentence[0].start):
+        return _shorten(" … ".join(_quote_text(quotes, q.start, q.end) for q in in_sentence))
+    clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and not quotes.inside(c.idx)), None)
+    if clause is not None and verb.lemma_.casefold() in SAY_VERBS:
+        tokens = [t for t in clause.subtree if t.dep_ != "mark" or t.i > clause.left_edge.i]
+        if tokens and tokens[0].lower_ == "that":
+            tokens = tokens[1:]
+        if tokens:
+            return _shorten(sentence.doc[tokens[0].i : tokens[-1].i + 1].text)
+    if verb.lower_ == "according":  # "…, according to X": the rest of the sentence is the statement
+        skip = {t.i for t in verb.subtree}
+        words = [t for t in sentence if t.i not in skip]
+        return _shorten(" ".join(t.text_with_ws.strip() for t in words if t.text.strip()).replace(" ,", ","))
+    # A stance: the verb and what it governs ("rejected the demand as unaffordable").
+    end = max(t.i for t in verb.subtree)
+    text = sentence.doc[verb.i : end + 1].text if end > verb.i else sentence.text
+    return _shorten(text)
+
+
+def _quote_is_the_statement(sentence: Span, quote_start: int) -> bool:
+    """A quote that opens the sentence or follows 'said:' is the statement; a quoted
+    phrase inside reported speech is not (the clause around it is)."""
+    before = sentence.doc.text[sentence.start_char : quote_start].rstrip()
+    return not before or before.endswith((":", ","))
+
+
+def _quote_text(quotes: QuoteMap, start: int, end: int) -> str:
+    return quotes.text[start:end].strip().strip("“”\"").strip(" ,")
+
+
+def _shorten(text: str) -> str:
+    words = " ".join(text.split()).rstrip(" ,;:").split(" ")
+    if len(words) <= MAX_STATEMENT_WORDS:
+        return " ".join(words)
+    return " ".join(words[:MAX_STATEMENT_WORDS]).rstrip(",;:") + " …"
+
+
+def _evidence(sentence: Span) -> str:
+    return sentence.text.strip()

@@ -1,0 +1,134 @@
+"""Actors and positions on hand-made sentences, including the hard cases:
+nested quotes, a quote split across paragraphs, "he" with two male candidates,
+a descriptor standing in for a name, photo credits and channels."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.nlp.actors import ActorIndex, acronym_matches
+from briefing.nlp.positions import find_positions
+from briefing.nlp.quotes import QuoteMap
+from briefing.nlp.spacy_model import load_nlp
+
+
+def analyse(text: str):  # type: ignore[no-untyped-def]
+    doc = load_nlp()(text)
+    quotes = QuoteMap(text)
+    index = ActorIndex(doc, quotes)
+    return index, find_positions(doc, index, quotes)
+
+
+def speakers(text: str) -> list[tuple[str, str]]:
+    _, positions = analyse(text)
+    return [(p.actor.name, p.evidence) for p in positions]
+
+
+CASES = [
+    pytest.param(
+        "Home Secretary Priti Patel met officials on Monday. “We will not give up,” she said.",
+        [("Priti Patel", "“We will not give up,” she said.")],
+        id="pronoun-after-quote",
+    ),
+    pytest.param(
+        "Mark Lee, general secretary of the union, met Tom Burrell on Thursday. He said the talks had gone well.",
+        [("Mark Lee", "He said the talks had gone well.")],
+        id="he-with-two-male-candidates-prefers-the-subject",
+    ),
+    pytest.param(
+        "Boris Johnson wrote to Emmanuel Macron on Thursday. Mr Macron rejected the letter. He said it was not serious.",
+        [("Emmanuel Macron", "Mr Macron rejected the letter."), ("Emmanuel Macron", "He said it was not serious.")],
+        id="he-follows-the-latest-subject",
+    ),
+    pytest.param(
+        "Emmanuel Macron spoke in Rome. “We were told there was ‘nothing further to discuss’ by email,” Mr Macron said.",
+        [("Emmanuel Macron", "“We were told there was ‘nothing further to discuss’ by email,” Mr Macron said.")],
+        id="nested-quotes",
+    ),
+    pytest.param(
+        "Gerald Darmanin, the interior minister, spoke in Paris.\n\nHe said: “We are ready to talk. But we need respect.\n\n"
+        "“That is a red line for the French government.”",
+        [
+            ("Gerald Darmanin", "He said: “We are ready to talk."),
+            ("Gerald Darmanin", "“That is a red line for the French government.”"),
+        ],
+        id="quote-split-across-paragraphs",
+    ),
+    pytest.param(
+        "Interior minister Gerald Darmanin spoke in Paris. “This is a red line,” the minister said.",
+        [("Gerald Darmanin", "“This is a red line,” the minister said.")],
+        id="descriptor-stands-for-the-name",
+    ),
+    pytest.param(
+        "The National Education Union (NEU) met on Monday. The union is seeking a 12% rise.",
+        [("National Education Union", "The union is seeking a 12% rise.")],
+        id="stance-without-speech-verb",
+    ),
+    pytest.param(
+        "Talks will resume in May, according to the National Education Union.",
+        [("National Education Union", "Talks will resume in May, according to the National Education Union.")],
+        id="according-to",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_speaker_attribution(text: str, expected: list[tuple[str, str]]) -> None:
+    found = speakers(text)
+    assert found == expected
+    for _, evidence in found:
+        assert evidence in text  # evidence is verbatim
+
+
+def test_aliases_merge_into_one_actor() -> None:
+    text = (
+        "Boris Johnson wrote to the French president. Mr Johnson said the letter was fair. "
+        "The National Education Union (NEU) disagreed. The NEU said Johnson was wrong."
+    )
+    index, _ = analyse(text)
+    people = {a.name: a.aliases for a in index.actors}
+    assert {"Johnson", "Mr Johnson"} <= people["Boris Johnson"]
+    assert "NEU" in people["National Education Union"]
+    assert sum(1 for a in index.actors if "Johnson" in a.name) == 1
+
+
+def test_roles_from_titles_and_appositions() -> None:
+    text = (
+        "Home Secretary Priti Patel met David Evans, Wales secretary of the union, on Monday. "
+        "Interior minister Gerald Darmanin said talks were over."
+    )
+    index, _ = analyse(text)
+    roles = {a.name: a.role for a in index.actors}
+    assert roles["Priti Patel"] == "Home Secretary"
+    assert roles["David Evans"] == "Wales secretary of the union"
+    assert roles["Gerald Darmanin"].lower() == "interior minister"
+
+
+def test_credits_channels_and_places_are_not_actors() -> None:
+    from briefing.nlp.analyse import analyse_doc
+
+    text = (
+        "Migrants are brought ashore at Dover (Stefan Rousseau/PA).\n\n"
+        "Boris Johnson posted a letter on Twitter on Thursday. Mr Johnson told Reuters the plan would work. "
+        "Talks took place in Calais, France said it would respond."
+    )
+    names = {a.name for a in analyse_doc(load_nlp()(text), None).actors}
+    assert "Boris Johnson" in names
+    assert not names & {"Stefan Rousseau", "PA", "Twitter", "Reuters", "Calais", "Dover", "Thursday"}
+
+
+@pytest.mark.parametrize(
+    ("acronym", "name", "matches"),
+    [("NEU", "National Education Union", True), ("DfE", "Department for Education", True),
+     ("CBN", "Central Bank of Norvania", True), ("NTU", "National Education Union", False)],
+)
+def test_acronyms(acronym: str, name: str, matches: bool) -> None:
+    assert acronym_matches(acronym, name) is matches
+
+
+def test_quote_map_handles_open_quotes_across_paragraphs() -> None:
+    text = "He said: “One.\n\n“Two.” Then more."
+    quotes = QuoteMap(text)
+    assert [q.closed for q in quotes.quotes] == [False, True]
+    assert quotes.quotes[1].continues
+    assert quotes.inside(text.index("One")) and quotes.inside(text.index("Two")) and not quotes.inside(text.index("Then"))
