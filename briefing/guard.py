@@ -41,14 +41,15 @@ class GuardResult:
     warnings: tuple[str, ...] = ()
 
 
-def guard_summaries(summaries: Sequence[str], sources: Sequence[str], aliases: Sequence[Iterable[str]]) -> list[GuardResult]:
+def guard_summaries(
+    summaries: Sequence[str], sources: Sequence[str], aliases: Sequence[Iterable[str]]
+) -> list[GuardResult]:
     """Check each summary against its source text; `aliases` are the actor names per article."""
     from briefing.nlp.spacy_model import load_nlp
 
     docs = load_nlp().pipe(summaries, batch_size=32)
     return [
-        check_summary(doc, source, frozenset(names))
-        for doc, source, names in zip(docs, sources, aliases, strict=True)
+        check_summary(doc, source, frozenset(names)) for doc, source, names in zip(docs, sources, aliases, strict=True)
     ]
 
 
@@ -137,4 +138,3 @@ class _SourceIndex:
         if not a or not b:
             return True  # an alias-only match: has_name already vouched for it
         return any(abs(i - j) <= _WINDOW for i in a for j in b)
-

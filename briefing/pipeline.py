@@ -52,7 +52,12 @@ def guard(summaries: Sequence[Summary], articles: Sequence[Article], analyses: S
     results = guard_summaries([s.text for s in summaries], [a.text for a in articles], [a.names for a in analyses])
     for article, result in zip(articles, results, strict=True):
         if result.dropped:
-            log.warning("%s: faithfulness guard dropped %d of %d summary sentences", article.source, result.dropped, result.sentences)
+            log.warning(
+                "%s: faithfulness guard dropped %d of %d summary sentences",
+                article.source,
+                result.dropped,
+                result.sentences,
+            )
     return [
         replace(summary, text=result.text, warnings=(*summary.warnings, *result.warnings))
         for summary, result in zip(summaries, results, strict=True)

@@ -119,8 +119,12 @@ def test_credits_channels_and_places_are_not_actors() -> None:
 
 @pytest.mark.parametrize(
     ("acronym", "name", "matches"),
-    [("NEU", "National Education Union", True), ("DfE", "Department for Education", True),
-     ("CBN", "Central Bank of Norvania", True), ("NTU", "National Education Union", False)],
+    [
+        ("NEU", "National Education Union", True),
+        ("DfE", "Department for Education", True),
+        ("CBN", "Central Bank of Norvania", True),
+        ("NTU", "National Education Union", False),
+    ],
 )
 def test_acronyms(acronym: str, name: str, matches: bool) -> None:
     assert acronym_matches(acronym, name) is matches
@@ -131,4 +135,6 @@ def test_quote_map_handles_open_quotes_across_paragraphs() -> None:
     quotes = QuoteMap(text)
     assert [q.closed for q in quotes.quotes] == [False, True]
     assert quotes.quotes[1].continues
-    assert quotes.inside(text.index("One")) and quotes.inside(text.index("Two")) and not quotes.inside(text.index("Then"))
+    assert (
+        quotes.inside(text.index("One")) and quotes.inside(text.index("Two")) and not quotes.inside(text.index("Then"))
+    )

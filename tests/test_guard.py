@@ -21,20 +21,26 @@ def guard(summary: str):  # type: ignore[no-untyped-def]
 
 
 def test_supported_summary_is_kept_whole() -> None:
-    summary = "Mr Darmanin said Jean Castex would write to Mr Johnson. A record 25,700 people crossed the Channel this year."
+    summary = (
+        "Mr Darmanin said Jean Castex would write to Mr Johnson. A record 25,700 people crossed the Channel this year."
+    )
     result = guard(summary)
     assert (result.text, result.dropped, result.replaced, result.warnings) == (summary, 0, False, ())
 
 
 def test_the_belgian_prime_minister_in_calais_is_caught() -> None:
     # Every name is in the article, but the article never puts them together.
-    result = guard("France will meet the Belgian prime minister in Calais. Mr Johnson is due to hold talks with Alexander de Croo.")
+    result = guard(
+        "France will meet the Belgian prime minister in Calais. Mr Johnson is due to hold talks with Alexander de Croo."
+    )
     assert result.dropped == 1 and result.text == "Mr Johnson is due to hold talks with Alexander de Croo."
     assert "never links" in result.warnings[0] and "1 of 2" in result.warnings[0]
 
 
 def test_invented_names_and_numbers_are_dropped() -> None:
-    result = guard("Angela Merkel backed the plan. Boris Johnson said 40,000 people crossed. Darmanin said Castex would write to Johnson.")
+    result = guard(
+        "Angela Merkel backed the plan. Boris Johnson said 40,000 people crossed. Darmanin said Castex would write to Johnson."
+    )
     assert result.dropped == 2
     assert "‘Angela Merkel’ not in the article" in result.warnings[0] and "‘40,000’" in result.warnings[0]
 

@@ -12,72 +12,41 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from briefing.nlp.names import (
+    DESCRIPTOR_SYNONYMS,
+    ENTITY_TYPES,
+    FEMALE_PRONOUNS,
+    FUNCTION_WORDS,
+    LOCATIVE,
+    MALE_PRONOUNS,
+    METONYMS,
+    ORG_DESCRIPTORS,
+    ORG_NAME_WORDS,
+    PLATFORMS,
+    ROLE_WORDS,
+    SPOKES,
+    SUBJECT_DEPS,
+    THING_PRONOUNS,
+    TITLES,
+    acronym_matches,
+    adjectival_group,
+    clean_name,
+    extend_person,
+    in_byline,
+    in_photo_credit,
+    inside_person_title,
+    is_acronym,
+    is_calendar_word,
+    looks_like_media,
+    role_of,
+    tidy_role,
+    title_before,
+    title_in_name,
+)
 from briefing.nlp.quotes import QuoteMap
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
-
-ENTITY_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": "group", "FAC": "organisation"}
-# Well-known metonyms the tagger misses: the building speaks for the office.
-METONYMS = {"no 10": "Downing Street", "number 10": "Downing Street", "no. 10": "Downing Street"}
-TITLES = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "lord": "m", "lady": "f", "dame": "f",
-          "dr": None, "prof": None, "professor": None, "rev": None, "mx": None}
-_CALENDAR = set(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december christmas easter today tomorrow yesterday".split()
-)
-# Social platforms are channels people speak through, not actors in the story.
-PLATFORMS = {"twitter", "x", "facebook", "instagram", "youtube", "tiktok", "telegram", "linkedin", "whatsapp",
-             "threads", "bluesky", "truth social"}
-# Words that mark a news outlet or programme: cited as a source or channel, not an actor.
-_MEDIA_WORDS = set(
-    "news times gazette herald post radio tv television telegraph guardian journal press reuters bbc itv sky "
-    "cnn afp bloomberg programme agency associated observer mirror express independent today wire "
-    "newspaper magazine chronicle tribune courier echo pa ap dpa ansa xinhua tass".split()
-)
-_LOCATIVE = {"in", "at", "near", "from", "across", "outside", "inside", "around", "into", "through", "off",
-             "along", "towards", "toward", "between", "within", "via", "throughout", "beyond", "on", "to", "of"}
-_SUBJECT_DEPS = {"nsubj", "nsubjpass", "agent", "csubj"}
-_FUNCTION_WORDS = {"of", "for", "the", "and", "&", "on", "in", "to", "at"}
-MALE_PRONOUNS = {"he", "him", "his", "himself"}
-FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
-THING_PRONOUNS = {"it", "its", "itself", "they", "them", "their"}
-# A descriptor's head noun -> words that name the same kind of actor in a role or name.
-_DESCRIPTOR_SYNONYMS = {
-    "minister": ("minister", "secretary", "chancellor", "premier"),
-    "secretary": ("secretary", "minister"),
-    "firm": ("company", "firm", "ltd", "plc", "inc", "group", "technologies"),
-    "company": ("company", "firm", "ltd", "plc", "inc", "transit", "technologies", "group"),
-    "regulator": ("authority", "commission", "regulator", "office", "agency"),
-    "watchdog": ("authority", "commission", "regulator", "office", "agency"),
-    "bank": ("bank",),
-    "government": ("government", "department", "ministry", "treasury", "downing street", "no 10"),
-    "council": ("council",),
-    "union": ("union",),
-    "trust": ("trust",),
-    "president": ("president",),
-    "leader": ("leader",),
-    "spokesperson": ("spokesperson", "spokesman", "spokeswoman"),
-}
-_ORG_DESCRIPTORS = {"union", "company", "firm", "regulator", "watchdog", "bank", "government", "council", "trust",
-                    "authority", "board", "party", "department", "ministry", "commission", "group", "body",
-                    "tribunal", "court", "club", "charity", "agency", "committee", "campaigners", "campaign"}
-# Nouns that make a role or title, never a given name ("Secretary" in "Education Secretary Helen Marsh").
-ROLE_WORDS = set(
-    "secretary minister president leader chancellor premier general chief mayor governor councillor judge director "
-    "chair chairman chairwoman chairperson spokesman spokeswoman spokesperson officer commissioner executive head "
-    "prime deputy shadow senator senior inspector superintendent sergeant captain king queen prince princess "
-    "ambassador envoy governor-general manager founder organiser organizer correspondent editor professor "
-    "councillor cllr mp mep msp".split()
-)
-# Words that make a name an organisation's, whatever the tagger said ("Castlebridge Transit").
-ORG_NAME_WORDS = set(
-    "transit council union bank ltd plc inc group authority trust company corporation party federation association "
-    "ministry department commission agency board institute university college hospital services transport "
-    "technologies police court tribunal committee club society foundation fund office airways railways "
-    "network partners holdings industries".split()
-)
-_SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
+    from spacy.tokens import Doc, Span
 
 
 @dataclass
@@ -111,176 +80,14 @@ class ActorDraft:
         return {self.name, *self.aliases}
 
 
-def clean_name(span: Span) -> tuple[str, str | None]:
-    """Entity text without a leading article, title or trailing possessive;
-    and the gender its title implies."""
-    tokens = list(span)
-    gender = None
-    while tokens and tokens[0].lower_ in ("the", "a", "an"):
-        tokens = tokens[1:]
-    while tokens and tokens[-1].lower_ in ("'s", "’s", "'", "’"):
-        tokens = tokens[:-1]
-    if tokens and tokens[0].lower_.rstrip(".") in TITLES and len(tokens) > 1:
-        gender = TITLES[tokens[0].lower_.rstrip(".")]
-        tokens = tokens[1:]
-    while span.label_ == "PERSON" and len(tokens) > 2 and tokens[0].lower_ in ROLE_WORDS:
-        tokens = tokens[1:]  # "Councillor Rob Tennant" is Rob Tennant
-    if not tokens:
-        return "", gender
-    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
-    text = text.split("(")[0]  # "Department for Education (DfE": the acronym is an alias
-    return " ".join(text.split()).strip(" ,;:-"), gender
-
-
-def title_before(span: Span) -> str | None:
-    """The honorific just before an entity ("Mr" in "Mr Johnson"), if spaCy left it out."""
-    if span.start == 0:
-        return None
-    previous = span.doc[span.start - 1].lower_.rstrip(".")
-    return previous if previous in TITLES else None
-
-
-def is_acronym(text: str) -> bool:
-    return 2 <= len(text) <= 8 and text[0].isupper() and sum(c.isupper() for c in text) >= 2 and " " not in text
-
-
-def acronym_matches(acronym: str, name: str) -> bool:
-    """'NEU' ~ 'National Education Union'; 'DfE' ~ 'Department for Education'."""
-    words = [w for w in re.split(r"[\s\-]+", name.replace("’", "'")) if w]
-    letters = acronym.replace(".", "").casefold()
-    every = "".join(w[0] for w in words).casefold()
-    significant = "".join(w[0] for w in words if w.casefold() not in _FUNCTION_WORDS).casefold()
-    return len(letters) >= 2 and letters in (every, significant)
-
-
-def looks_like_media(name: str) -> bool:
-    words = set(re.findall(r"[a-z0-9]+", name.casefold()))
-    return name.casefold() in PLATFORMS or bool(words & _MEDIA_WORDS)
-
-
-def is_calendar_word(name: str) -> bool:
-    return name.casefold().rstrip("s") in _CALENDAR or name.casefold() in _CALENDAR
-
-
-def in_photo_credit(span: Span) -> bool:
-    """'(Stefan Rousseau/PA)': names inside brackets with a slash are credits."""
-    text = span.doc.text
-    open_at = text.rfind("(", max(0, span.start_char - 60), span.start_char)
-    if open_at < 0 or ")" in text[open_at : span.start_char]:
-        return False
-    close_at = text.find(")", span.end_char, span.end_char + 60)
-    return close_at >= 0 and "/" in text[open_at:close_at]
-
-
-def in_byline(span: Span) -> bool:
-    """Bylines and datelines: a short sentence without a verb ("By Jo Smith, PA")."""
-    sentence = span.sent
-    has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
-    return not has_verb and len(sentence) <= 8
-
-
-def _title_in_name(span: Span) -> str | None:
-    first = span[0]
-    return first.text if span.label_ == "PERSON" and len(span) > 2 and first.lower_ in ROLE_WORDS else None
-
-
-def _adjectival_group(span: Span) -> bool:
-    """'French' in 'French beaches' describes; only 'the French' as a subject acts."""
-    return span.label_ == "NORP" and not (span.root.dep_ in _SUBJECT_DEPS and span.root.pos_ != "ADJ")
-
-
-def _only_a_location(actor: ActorDraft) -> bool:
+def only_a_location(actor: ActorDraft) -> bool:
     """A 'person' who is only ever somewhere ('off Calais', 'in Mill Lane') is a place."""
     if actor.gender or actor.role or actor.acting:
         return False
     return all(
-        (m.span.root.dep_ == "pobj" and m.span.root.head.lower_ in _LOCATIVE) or m.span.root.dep_ == "compound"
+        (m.span.root.dep_ == "pobj" and m.span.root.head.lower_ in LOCATIVE) or m.span.root.dep_ == "compound"
         for m in actor.mentions
     )
-
-
-def _inside_person_title(span: Span) -> bool:
-    """'Education' in 'Education Secretary Helen Marsh' is part of a title, not an actor."""
-    if span.label_ == "PERSON":
-        return False
-    head = span.root
-    for _ in range(3):
-        if head.dep_ not in ("compound", "amod", "nmod") or head.head is head:
-            return False
-        head = head.head
-        if head.ent_type_ == "PERSON" or head.lower_ in ROLE_WORDS:
-            return True
-    return False
-
-
-def extend_person(span: Span) -> Span:
-    """'Nair' when spaCy left 'Priya' out: take capitalised name words just before it."""
-    doc = span.doc
-    if len(span) != 1 or span.start == 0:
-        return span
-    before = doc[span.start - 1]
-    if (before.pos_ == "PROPN" and before.is_title and not before.ent_type_ and not is_calendar_word(before.text)
-            and before.lower_.rstrip(".") not in TITLES and before.lower_ not in ROLE_WORDS):
-        return doc[span.start - 1 : span.end]
-    return span
-
-
-def role_of(span: Span) -> str | None:
-    """A role the text gives the entity: a title in front ("Home Secretary Priti
-    Patel") or an apposition ("Mark Lee, general secretary of the NTU,")."""
-    doc = span.doc
-    root = span.root
-    # Title words in front, inside the same noun phrase: compounds and modifiers of the name.
-    front = [t for t in root.lefts if t.i < span.start and t.dep_ in ("compound", "amod", "nmod", "npadvmod")]
-    if front:
-        start = min(t.left_edge.i for t in front)
-        while start < span.start and doc[start].dep_ in ("det", "poss", "case") or doc[start].lower_ in ("the", "a"):
-            start += 1
-        words = doc[start : span.start]
-        if words and any(t.pos_ in ("NOUN", "PROPN") for t in words) and not any(t.ent_type_ == "PERSON" for t in words):
-            text = words.text.strip(" ,")
-            if text.casefold().rstrip(".") not in TITLES:
-                return text
-    # Apposition: "X, role," (the role hangs off the name) or "the role, X" (the name hangs off the role).
-    for child in root.children:
-        if child.dep_ == "appos" and child.i > span.end - 1 and not child.ent_type_ \
-                and child.left_edge.text != "(" and doc[child.left_edge.i - 1].text != "(":
-            return _phrase(doc, child)
-    if root.dep_ == "appos" and root.head.i < span.start and root.head.ent_type_ == "":
-        # "the union's deputy general secretary, Priya Nair": the words before the name
-        words = doc[root.head.left_edge.i : span.start]
-        text = words.text.strip(" ,")
-        return text if text and len(text.split()) <= 12 and "“" not in text and "\n" not in text else None
-    return None
-
-
-def _tidy_role(text: str | None) -> str | None:
-    """'Its director, Dr' -> 'director': no possessive pronoun in front, no stray title behind."""
-    if not text:
-        return None
-    words = text.strip(" ,").split()
-    if words and words[0].lower() in ("its", "their", "his", "her", "our"):
-        words = words[1:]
-    while words and words[-1].lower().rstrip(".,") in TITLES:
-        words = words[:-1]
-    return " ".join(words).strip(" ,") or None
-
-
-def _phrase(doc: Doc, head: Token) -> str | None:
-    tokens = [t for t in head.subtree if not (t.dep_ == "appos" and t.ent_type_ == "PERSON")]
-    start, end = tokens[0].i, tokens[-1].i + 1
-    # Stop at a comma that closes the apposition, or a clause that follows it.
-    for t in doc[start:end]:
-        if t.i > head.i and (t.text in (",", ";", ":", "“", '"') or t.dep_ in ("relcl", "acl")):
-            end = t.i
-            break
-    text = doc[start:end].text.strip(" ,")
-    if text.count("(") > text.count(")"):
-        text = text + ")" if doc.text[doc[end - 1].idx + len(doc[end - 1].text) :].startswith(")") else text.split("(")[0]
-    text = text.strip(" ,")
-    if not text or len(text.split()) > 12 or any(ch in text for ch in "“”\""):
-        return None
-    return text
 
 
 class ActorIndex:
@@ -303,7 +110,7 @@ class ActorIndex:
 
     def _build(self) -> None:
         self._define_acronyms()
-        spans = [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not _adjectival_group(ent)]
+        spans = [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent)]
         persons = [s for s in spans if self._kind(s) == "person"]
         # Full names first, so "Johnson" and "Mr Johnson" can attach to "Boris Johnson".
         for span in sorted(persons, key=lambda s: -len(clean_name(extend_person(s))[0].split())):
@@ -319,7 +126,7 @@ class ActorIndex:
         for actor in self.actors:
             if actor.type != "person" or actor.gender:
                 continue
-            if _only_a_location(actor):
+            if only_a_location(actor):
                 actor.type = "place"  # NER tagged a place as a person ("off Calais")
             elif " " not in actor.name and actor.name.casefold() in org_first_words and not actor.role:
                 actor.type = "place"  # "Harwick" of "Harwick City Council" is a town
@@ -348,8 +155,12 @@ class ActorIndex:
 
     def _skip(self, span: Span, name: str) -> bool:
         return (
-            not name or len(name) < 2 or is_calendar_word(name) or in_photo_credit(span) or in_byline(span)
-            or _inside_person_title(span)
+            not name
+            or len(name) < 2
+            or is_calendar_word(name)
+            or in_photo_credit(span)
+            or in_byline(span)
+            or inside_person_title(span)
         )
 
     def _add_person(self, span: Span) -> None:
@@ -371,7 +182,7 @@ class ActorIndex:
             title = span[0].text.rstrip(".") if span[0].lower_.rstrip(".") in TITLES else None
         if gender:
             actor.gender = gender
-        actor.role = actor.role or _tidy_role(role_of(span)) or _title_in_name(span)
+        actor.role = actor.role or tidy_role(role_of(span)) or title_in_name(span)
         if title:
             actor.aliases.add(f"{title} {name}")  # "Mr Johnson", as the text writes it
         self._mention(span, actor)
@@ -383,7 +194,9 @@ class ActorIndex:
         if key in self._by_key and self._by_key[key].type == "person":
             return self._by_key[key]
         words = key.split()
-        candidates = [a for a in self.actors if a.type == "person" and a.name.casefold().split()[-len(words):] == words]
+        candidates = [
+            a for a in self.actors if a.type == "person" and a.name.casefold().split()[-len(words) :] == words
+        ]
         return max(candidates, key=lambda a: (a.first <= at, -abs(a.first - at))) if candidates else None
 
     def _attach_to_person(self, span: Span) -> bool:
@@ -405,7 +218,7 @@ class ActorIndex:
             actor.name = full
             self._register(actor, full)
         actor.aliases.add(name)
-        actor.role = actor.role or _tidy_role(role_of(extended))
+        actor.role = actor.role or tidy_role(role_of(extended))
         self._mention(span, actor)
         return True
 
@@ -432,8 +245,13 @@ class ActorIndex:
     def _short_form_of(self, name: str) -> ActorDraft | None:
         """'Quillon' for 'Quillon Technologies': the only organisation whose name starts so."""
         words = name.casefold().split()
-        owners = [a for a in self.actors if a.type == "organisation" and a.name.casefold().split()[: len(words)] == words
-                  and len(a.name.split()) > len(words)]
+        owners = [
+            a
+            for a in self.actors
+            if a.type == "organisation"
+            and a.name.casefold().split()[: len(words)] == words
+            and len(a.name.split()) > len(words)
+        ]
         return owners[0] if len(owners) == 1 else None
 
     def _defined_at(self, span: Span) -> ActorDraft | None:
@@ -445,19 +263,23 @@ class ActorIndex:
     def _define_acronyms(self) -> None:
         """'Alliance of Coastal and Island States (ACIS)': a capitalised name followed by
         the acronym of its initials defines an organisation, however NER split it."""
-        pattern = re.compile(r"((?:[A-Z][\w’'&-]*\s+)(?:(?:of|for|and|the|on|&|[A-Z][\w’'&-]*)\s+)*?"
-                             r"(?:[A-Z][\w’'&-]*))\s+\(([A-Z][A-Za-z&.]{1,9})\)")
+        pattern = re.compile(
+            r"((?:[A-Z][\w’'&-]*\s+)(?:(?:of|for|and|the|on|&|[A-Z][\w’'&-]*)\s+)*?"
+            r"(?:[A-Z][\w’'&-]*))\s+\(([A-Z][A-Za-z&.]{1,9})\)"
+        )
         for match in pattern.finditer(self.doc.text):
             phrase, acronym = match.group(1), match.group(2)
             words = phrase.split()
             for cut in range(len(words) - 1):  # the shortest tail of the phrase that fits the acronym
                 candidate = " ".join(words[cut:])
-                if candidate.split()[0].casefold() in _FUNCTION_WORDS:
+                if candidate.split()[0].casefold() in FUNCTION_WORDS:
                     continue
                 if acronym_matches(acronym, candidate):
                     start = match.start(1) + phrase.index(candidate)
-                    if any(t.ent_type_ == "PERSON" for t in self.doc.char_span(start, start + len(candidate),
-                                                                                  alignment_mode="expand") or []):
+                    if any(
+                        t.ent_type_ == "PERSON"
+                        for t in self.doc.char_span(start, start + len(candidate), alignment_mode="expand") or []
+                    ):
                         break
                     actor = self._by_key.get(candidate.casefold()) or ActorDraft(name=candidate, type="organisation")
                     if actor not in self.actors:
@@ -504,20 +326,17 @@ class ActorIndex:
     def _acts(self, span: Span, strict: bool = False) -> bool:
         """Does this mention do or say something (subject, agent, speaker's org)?"""
         root = span.root
-        if root.dep_ in _SUBJECT_DEPS:
+        if root.dep_ in SUBJECT_DEPS:
             return not (strict and root.head.lemma_ in ("say", "tell", "report", "post", "tweet"))
         if root.dep_ in ("poss", "compound") and (
-            root.head.lower_ in _SPOKES | {"government", "letter", "proposals", "plan", "plans", "offer", "decision"}
-            or root.head.dep_ in _SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
+            root.head.lower_ in SPOKES | {"government", "letter", "proposals", "plan", "plans", "offer", "decision"}
+            or root.head.dep_ in SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
         ):
             return True
         if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.dep_ == "agent":
             return True
-        if root.dep_ == "appos" and root.head.dep_ in _SUBJECT_DEPS:
-            return True
-        if root.dep_ == "conj" and root.head.dep_ in _SUBJECT_DEPS:
-            return True
-        return False
+        # "X, the minister, said" and "X and Y said": the head is the subject.
+        return root.dep_ in ("appos", "conj") and root.head.dep_ in SUBJECT_DEPS
 
     # --- resolving ----------------------------------------------------------------
 
@@ -527,8 +346,12 @@ class ActorIndex:
         for mention in self._mentions:
             if mention.span.start <= root < mention.span.end:
                 return mention.actor
+        # Otherwise a name that qualifies the head: "a Castlebridge Transit spokesperson",
+        # "the committee's chair, Councillor Rob Tennant" -- not "drivers in Castlebridge".
         for mention in self._mentions:
-            if mention.span.start < span.end and span.start < mention.span.end:
+            inside = mention.span.start < span.end and span.start < mention.span.end
+            qualifies = mention.span.root.head.i == root and mention.span.root.dep_ in ("compound", "poss", "appos")
+            if inside and (qualifies or len(span) == len(mention.span)):
                 return mention.actor
         return None
 
@@ -542,11 +365,15 @@ class ActorIndex:
         if lower in MALE_PRONOUNS or lower in FEMALE_PRONOUNS:
             actor = self._resolve_pronoun(span, "m" if lower in MALE_PRONOUNS else "f")
         elif lower in THING_PRONOUNS or lower in ("we", "us", "our"):
-            actor = self._recent(span, lambda a: a.type != "person")
+            # "it" is most often the organisation the story is following, not the last place named
+            actor = self._recent(span, lambda a: a.type != "person" and (a.acting > 0 or a.spoke > 0))
+        elif root.pos_ == "PROPN" and span.root.i > span.start:
+            # "Priya Nair, the union's deputy general secretary": the name before any apposition
+            actor = self.named_organisation(span.doc[span.start : root.i + 1]) or self._resolve_descriptor(span)
         else:
             actor = self._resolve_descriptor(span)
         if actor is not None:
-            self._resolved.append((span.start_char, span.sent.start, actor, root.dep_ in _SUBJECT_DEPS))
+            self._resolved.append((span.start_char, span.sent.start, actor, root.dep_ in SUBJECT_DEPS))
         return actor
 
     def _resolve_pronoun(self, span: Span, gender: str) -> ActorDraft | None:
@@ -554,7 +381,7 @@ class ActorIndex:
         subject of the nearest sentence that has one (the centre of attention)."""
         # (position, sentence start, actor, is subject) for names and earlier resolved pronouns
         candidates = [
-            (m.start, m.span.sent.start, m.actor, m.span.root.dep_ in _SUBJECT_DEPS | {"appos"})
+            (m.start, m.span.sent.start, m.actor, m.span.root.dep_ in SUBJECT_DEPS | {"appos"})
             for m in self._mentions
             if m.start < span.start_char and m.actor.type == "person" and not m.in_quote
         ]
@@ -572,9 +399,9 @@ class ActorIndex:
 
     def _recent(self, span: Span, accept) -> ActorDraft | None:  # type: ignore[no-untyped-def]
         for mention in reversed(self._mentions):
-            if mention.start < span.start_char and not mention.in_quote and accept(mention.actor):
-                if not mention.actor.channel_only:
-                    return mention.actor
+            usable = mention.start < span.start_char and not mention.in_quote and not mention.actor.channel_only
+            if usable and accept(mention.actor):
+                return mention.actor
         return None
 
     def named_organisation(self, span: Span) -> ActorDraft | None:
@@ -619,8 +446,10 @@ class ActorIndex:
         for token in span:  # an entity inside the phrase decides: "a No 10 spokesman"
             if token.ent_type_ and token.i != span.root.i:
                 owner = self.actor_at(span.doc[token.i : token.i + 1])
-                # "French officials": someone's officials, but not an actor's we know
-                return owner
+                if owner is not None:
+                    return owner
+                if token.ent_type_ in ("NORP", "GPE"):
+                    return None  # "French officials": someone's officials, but no actor we know
         proper = [t for t in span if t.pos_ == "PROPN" and t.i < span.root.i and t.dep_ == "compound"]
         if proper:  # "A Castlebridge Transit spokesperson", untagged: look the name up
             name = span.doc[proper[0].i : proper[-1].i + 1].text
@@ -634,29 +463,34 @@ class ActorIndex:
                     if owner is not None:
                         return owner
         head = span.root.lemma_.casefold()
-        if head in _SPOKES:
+        if head in SPOKES:
             # "union officials", "a council spokesman": the noun in front says whose.
             for token in span:
-                if token.i != span.root.i and token.lemma_.casefold() in _ORG_DESCRIPTORS:
+                if token.i != span.root.i and token.lemma_.casefold() in ORG_DESCRIPTORS:
                     return self._resolve_descriptor(span.doc[token.i : token.i + 1])
             speaker = self._recent_speaker(span)
             if speaker is not None and speaker.type == "organisation":
                 return speaker  # "The spokesman said…" right after "a No 10 spokesman said…"
             return self._recent(span, lambda a: a.type == "organisation" and (a.acting > 0 or a.spoke > 0))
         phrase = " ".join(t.lower_ for t in span if t.dep_ not in ("det", "poss") and t.lower_ not in ("'s", "’s"))
-        words = _DESCRIPTOR_SYNONYMS.get(head, (head,))
+        words = DESCRIPTOR_SYNONYMS.get(head, (head,))
         # "The group's chair": the possessor narrows it to the chair whose role mentions a group.
         owners = [t.lower_ for t in span if t.dep_ in ("poss", "compound") and t.i != span.root.i and t.pos_ == "NOUN"]
+
+        # "interior minister": the modifier must fit too, or it is someone we know no role for.
+        modifiers = [t.lower_ for t in span if t.dep_ in ("amod", "compound") and t.i < span.root.i and t.is_alpha]
 
         def fits(actor: ActorDraft) -> bool:
             described = " ".join([actor.name, actor.role or ""]).casefold()
             if owners and not all(owner in described for owner in owners):
                 return False
+            if modifiers and not all(m in described for m in modifiers):
+                return False
             if phrase and phrase in described:
                 return True
             return any(word in described for word in words)
 
-        if head in _ORG_DESCRIPTORS:
+        if head in ORG_DESCRIPTORS:
             return self._recent(span, lambda a: a.type == "organisation" and fits(a))
         if span.root.pos_ == "NOUN" or span.root.pos_ == "PROPN":
             speaker = self._recent_speaker(span, same_paragraph=True)
@@ -683,8 +517,8 @@ def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: i
 
     def salience(actor: ActorDraft) -> float:
         early = 1.5 if actor.first < 600 else 0.0
-        titled = 2.0 if actor.type == "person" and actor.role else 0.0  # a named office-holder matters
-        place = -1.0 if actor.type == "place" else 0.0  # a country acts less often than its ministers
+        titled = 3.0 if actor.type == "person" and actor.role else 0.0  # a named office-holder matters
+        place = -2.0 if actor.type == "place" else 0.0  # a country acts less often than its ministers
         return len(actor.mentions) + 2.0 * evidence_counts.get(id(actor), 0) + actor.acting + early + titled + place
 
     return sorted(kept, key=salience, reverse=True)[:limit]

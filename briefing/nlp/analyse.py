@@ -50,7 +50,11 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
     next_steps = find_next_steps(doc, anchor, resolve_actor)
     evidence = Counter(id(p.actor) for p in positions)
     by_name = {a.name: a for a in index.actors}
-    evidence.update(id(by_name[s.actor]) for s in next_steps if s.actor in by_name)
+    # A next step makes an actor more salient, but cannot by itself make a place or a
+    # hospital that is only somewhere into an actor.
+    evidence.update(
+        id(by_name[s.actor]) for s in next_steps if s.actor in by_name and (by_name[s.actor].acting or by_name[s.actor].spoke)
+    )
     words = len(doc.text.split())
     limit = min(MAX_ACTORS_LONG, MAX_ACTORS + max(0, words - 1000) // WORDS_PER_EXTRA_ACTOR)
     key_actors = rank(index.actors, evidence, limit=limit)

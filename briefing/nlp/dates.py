@@ -27,13 +27,13 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
+)
 MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-                       "oct": 10, "nov": 11, "dec": 12}  # fmt: skip
+                       "oct": 10, "nov": 11, "dec": 12}
 NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
-}  # fmt: skip
+}
 # A day-month date a little in the past is still "this year's" (a report of a recent event);
 # further back than this, a future action must mean next year's.
 RECENT_PAST = dt.timedelta(days=7)
@@ -43,13 +43,14 @@ PAST_MARKERS = re.compile(r"\b(?:last|ago|yesterday|earlier|previous|previously|
 # --- the surface grammar of time expressions (months are case-sensitive so the modal "may" never matches) ---
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = (r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-          r"|(?:Jan|Feb|Sept?|Oct|Nov|Dec)\.?)")  # fmt: skip
+          r"|(?:Jan|Feb|Sept?|Oct|Nov|Dec)\.?)")
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DAYS = rf"{_DAY}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*[-–]\s*|\s+to\s+){_DAY})*"
 _YEAR = r"(?:19|20)\d{2}(?!\d|,\d)"
 _PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night|lunchtime))?"
 _PERIOD = r"(?:week|weekend|month|year|spring|summer|autumn|fall|winter|term|quarter|session|season)"
 _SEASON = r"(?:spring|summer|autumn|winter)"
+_HOLIDAY = r"(?-i:Christmas(?:\s+(?:Day|Eve))?|Boxing\s+Day|New\s+Year['’]s\s+(?:Day|Eve)|Easter)"
 _COUNT = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|couple\s+of)"
 _CORE = "|".join(
     (
@@ -72,15 +73,17 @@ _CORE = "|".join(
         rf"(?:the\s+)?{_SEASON}(?:\s+of)?\s+{_YEAR}|the\s+{_SEASON}",
         rf"(?:(?:early|late|mid)[\s-]+)?{_MONTH}(?:\s+{_YEAR})?",
         rf"(?:(?:early|late|mid)[\s-]+)?{_YEAR}",
+        rf"{_HOLIDAY}",
+        r"the\s+new\s+year",
     )
 )
 _LEAD = (
-    r"(?:on|by|from|until|till|before|after|in|within|during|at|over|since|through|throughout|as\s+of|"
+    r"(?:on|by|for|from|until|till|before|after|in|within|during|at|over|since|through|throughout|as\s+of|"
     r"no\s+later\s+than|as\s+early\s+as|starting|beginning|around|later|early|late|sometime|some\s+time)"
 )
 # A bare month, year or count needs a preposition before it ("in April", "within six weeks"):
 # on its own it is too often something else ("Theresa May", "2,000", "six weeks of pay").
-_NEEDS_LEAD = re.compile(rf"^(?:(?:early|late|mid)[\s-]+)?(?:{_MONTH}(?:\s+{_YEAR})?|{_YEAR})$")
+_NEEDS_LEAD = re.compile(rf"^(?:(?:early|late|mid)[\s-]+)?(?:{_MONTH}(?:\s+{_YEAR})?|{_YEAR}|{_HOLIDAY})$")
 _COUNTED = rf"(?:{_COUNT}|the\s+next\s+{_COUNT}|the\s+next)\s+(?:days?|weeks?|months?|years?|fortnight)"
 TIME_EXPRESSION = re.compile(
     rf"\b(?:(?:{_LEAD}\s+)?(?:{_CORE})|(?:within|in)\s+{_COUNTED}|a\s+fortnight|{_COUNTED}\s+from\s+now)\b", re.I
@@ -102,6 +105,11 @@ class TimeExpression:
         inside = range(self.span.start, self.span.end)
         return [token.head for token in self.span if token.head.i not in inside]
 
+    @property
+    def in_past_clause(self) -> bool:
+        """Whether it dates a past-tense verb: "the union said on Thursday", "after it received the report"."""
+        return any(_is_past_verb(token) for token in self.governors)
+
 
 def time_expressions(sent: Span) -> list[TimeExpression]:
     """Every time expression in the sentence, left to right, longest match first."""
@@ -121,11 +129,17 @@ def time_expressions(sent: Span) -> list[TimeExpression]:
 def find_time_expression(sent: Span) -> str | None:
     """The time expression in the sentence that dates its future action, as written, or None.
 
-    Without knowing which verb is the action, take the first expression that neither looks back
-    ("last year", "two days ago") nor hangs off a past-tense verb ("the union said on Thursday").
+    The date of the first future action next_steps finds in the sentence; in a sentence without one, the
+    first expression that neither looks back ("last year", "two days ago") nor hangs off a past-tense verb
+    ("the union said on Thursday").
     """
+    from briefing.nlp.next_steps import future_actions  # late: next_steps builds on this module
+
+    actions = future_actions(sent, None)
+    if actions:
+        return next((action.time.text for action in actions if action.time is not None), None)
     for expression in time_expressions(sent):
-        if not expression.looks_back and not any(_is_past_verb(token) for token in expression.governors):
+        if not expression.looks_back and not expression.in_past_clause:
             return expression.text
     return None
 
@@ -145,22 +159,26 @@ def _is_past_verb(token: Token) -> bool:
 # --- resolving an expression to a calendar day ---
 
 _PREFIX = re.compile(
-    r"^(?:(on|by|from|until|till|before|after|in|within|during|at|over|since|through|throughout|as of|"
+    r"^(?:(on|by|for|from|until|till|before|after|in|within|during|at|over|since|through|throughout|as of|"
     r"no later than|as early as|starting|beginning|around|about|sometime|some time|later|early|late)\s+)"
 )
+# Holidays on a fixed day ("Christmas" alone is a season, and Easter moves).
+FIXED_HOLIDAYS = {"christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
+                  "new year's day": (1, 1), "new year's eve": (12, 31)}
 # Prefixes after which the named day is not the day of the action: never guess.
 _VAGUE_PREFIXES = {"after", "since", "over", "through", "throughout", "around", "about", "sometime", "some time",
-                   "early", "late", "during"}  # fmt: skip
+                   "early", "late", "during"}
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MORE_DAYS = r"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*[-–]\s*|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?)*"
 _MONTH_WORD = r"([a-z]+)\.?"
 _DAY_MONTH = re.compile(rf"^(?:the\s+)?{_ORDINAL}{_MORE_DAYS}\s+(?:of\s+)?{_MONTH_WORD}(?:,?\s+(\d{{4}}))?$")
 _MONTH_DAY = re.compile(rf"^{_MONTH_WORD}\s+{_ORDINAL}{_MORE_DAYS}(?:,?\s+(\d{{4}}))?$")
 _WEEKDAY_FIRST = re.compile(rf"^(?:(this|next|the coming|this coming|coming|the following|last)\s+)?"
-                            rf"({_WEEKDAY}){_PART_OF_DAY}$")  # fmt: skip
+                            rf"({_WEEKDAY}){_PART_OF_DAY}$")
 _WEEKDAY_AND_DATE = re.compile(rf"^{_WEEKDAY},?\s+(.+)$")
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:(the|this|next)\s+)?([a-z]+)(?:\s+(\d{4}))?$")
-_COUNT_OF = re.compile(r"^(?:the\s+next\s+)?(\d+|[a-z]+)\s+(days?|weeks?|fortnight)(?:['’]s?)?(?:\s+time)?$")
+_NUMBER = rf"(\d+|{'|'.join(NUMBER_WORDS)})"
+_COUNT_OF = re.compile(rf"^(?:the\s+next\s+)?{_NUMBER}\s+(days?|weeks?|fortnight)(?:['’]s?)?(?:\s+time)?$")
 
 
 def resolve_date(expression: str, anchor: dt.date | None) -> dt.date | None:
@@ -194,7 +212,7 @@ def _relative_day(text: str, anchor: dt.date | None) -> dt.date | None:
     text = re.sub(r"^this\s+(?:morning|afternoon|evening)$", "today", text)
     text = re.sub(r"\s+(?:morning|afternoon|evening|night|lunchtime)$", "", text)
     offsets = {"today": 0, "tonight": 0, "the end of the day": 0, "end of the day": 0, "tomorrow": 1,
-               "the day after tomorrow": 2, "yesterday": -1}  # fmt: skip
+               "the day after tomorrow": 2, "yesterday": -1}
     return anchor + dt.timedelta(days=offsets[text]) if text in offsets else None
 
 
@@ -214,6 +232,9 @@ def _weekday(text: str, anchor: dt.date | None) -> dt.date | None:
 def _calendar_date(text: str, anchor: dt.date | None) -> dt.date | None:
     if match := _WEEKDAY_AND_DATE.match(text):
         text = match.group(1)  # "Tuesday 3 March": the date decides
+    if text in FIXED_HOLIDAYS:
+        month, day = FIXED_HOLIDAYS[text]
+        return _day_in_year(day, month, None, anchor)
     if match := _DAY_MONTH.match(text):
         day, month, year = match.group(1), _month_number(match.group(2)), match.group(3)
         return _day_in_year(int(day), month, year, anchor) if month else None
@@ -288,7 +309,7 @@ def _parse_with_dateparser(text: str, anchor: dt.date | None) -> dt.date | None:
 
     base = dt.datetime.combine(anchor or dt.date.today(), dt.time())
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
-                "REQUIRE_PARTS": ["day", "month", "year"]}  # fmt: skip
+                "REQUIRE_PARTS": ["day", "month", "year"]}
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     if parsed is None:
         return None

@@ -25,25 +25,32 @@ if TYPE_CHECKING:
 ActorResolver = Callable[["Span"], "str | None"]
 
 MAX_WORDS = 20
+# Kinds that are future (or committed) only through a date of their own ("the vote takes place in June").
+DATED_BY_TIME = {"present", "decide", "deadline"}
+# "He would attend the meeting" takes the date of a meeting announced at most this many sentences before.
+EVENT_REFERENCE_WINDOW = 2
 WILL = {"will", "shall", "'ll", "wo", "’ll"}  # spaCy splits "won't" into "wo" + "n't"
 WOULD = {"would", "'d", "’d"}
 MIGHT = {"could", "may", "might"}
-# "is due to", "is set to", "voting due to close", "is expected to", "is going to", "is about to".
+# "is due to", "is set to", "voting due to close", "is expected to", "is going to".
 SCHEDULE = {"due", "set", "scheduled", "slated", "poised", "expected", "going", "planned"}
+# Passives that put an event on the calendar, even in the present perfect: "a hearing has been set for 14 January".
+RESCHEDULE = {"set", "schedule", "plan", "fix", "arrange", "book", "postpone", "delay", "reschedule", "adjourn",
+              "move", "expect"}
 INTEND = {"plan", "intend", "aim", "hope", "expect", "prepare"}  # present tense only: "planned to" may not happen
 COMMIT = {"promise", "pledge", "vow", "threaten", "undertake"}  # any tense: a commitment stands once made
 DECIDE = {"vote", "agree", "decide", "resolve", "choose", "opt"}  # past decision, future action: needs a date
 SPEECH = {"say", "tell", "add", "announce", "confirm", "warn", "insist", "promise", "pledge", "vow", "state",
-          "indicate", "signal", "reveal", "write", "explain", "claim", "threaten", "disclose", "report"}  # fmt: skip
+          "indicate", "signal", "reveal", "write", "explain", "claim", "threaten", "disclose", "report"}
 # Verbs whose dates belong to what is demanded or hoped for, not to an action of the subject.
 DEMAND = {"call", "urge", "demand", "seek", "want", "ask", "press", "push", "need", "hope", "wish", "fear",
-          "expect", "predict", "believe", "think", "accuse", "welcome", "argue", "mean"}  # fmt: skip
+          "expect", "predict", "believe", "think", "accuse", "welcome", "argue", "mean"}
 # Effects and states, not actions: "the strike would hit shoppers", "it will help to ease".
 NOT_ACTIONS = {"be", "have", "help", "make", "mean", "cost", "hit", "hurt", "harm", "affect", "protect", "bring",
                "cause", "lead", "result", "benefit", "ease", "improve", "increase", "reduce", "rise", "fall", "grow",
                "remain", "stay", "continue", "keep", "need", "depend", "include", "get", "become", "seem", "lie",
                "work", "do", "want", "like", "know", "suffer", "withstand", "solve", "risk", "deter", "matter",
-               "happen", "allow", "let", "see", "feel", "love", "push", "put", "open"}  # fmt: skip
+               "happen", "allow", "let", "see", "feel", "love", "push", "put", "open"}
 # Nouns that name someone who can act (people and institutions), for subjects without a name.
 ACTOR_NOUNS = {"government", "minister", "secretary", "council", "councillor", "committee", "board", "body",
                "union", "company", "firm", "group", "campaign", "campaigner", "trust", "bank", "authority",
@@ -53,19 +60,28 @@ ACTOR_NOUNS = {"government", "minister", "secretary", "council", "councillor", "
                "coalition", "organisation", "organization", "charity", "developer", "member", "worker", "employer",
                "administration", "cabinet", "parliament", "congress", "senate", "opposition", "prosecutor", "judge",
                "inspector", "negotiator", "governor", "officer", "federation", "association", "operator",
-               "management", "lawmaker", "senator", "prime", "chancellor", "premier"}  # fmt: skip
+               "management", "lawmaker", "senator", "prime", "chancellor", "premier", "hospital", "school",
+               "university", "college", "airline", "retailer", "insurer", "club", "manufacturer", "carmaker",
+               "inquiry", "panel"}
+# Dates that are simply the present: with a present tense they describe what is happening, not what will.
+NOW = re.compile(
+    r"\b(?:today|tonight|now|currently)\b|^(?:(?:in|during|for|over)\s+)?this\s+"
+    r"(?:week|month|year|morning|afternoon|evening|weekend|season|term|spring|summer|autumn|winter)$",
+    re.I,
+)
 AGENT_PRONOUNS = {"i", "we", "you", "he", "she", "they", "it"}
 ACTOR_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
 NEGATIVE_SUBJECTS = {"no", "nobody", "none", "nothing", "neither"}
 # Tokens left out of an action's description: clauses of their own, framing and punctuation.
 NOT_DESCRIBED = {"conj", "cc", "parataxis", "mark", "punct", "intj", "dep", "meta", "preconj", "csubj", "expl"}
-TRIMMABLE = {"prep", "acl", "relcl", "appos", "advmod", "npadvmod", "ccomp", "xcomp", "oprd", "agent"}
+RELATIVE_TAGS = {"WDT", "WP", "WP$", "WRB"}
+TRIMMABLE = {"prep", "acl", "relcl", "appos", "advmod", "npadvmod", "agent"}  # modifiers, never complements
 IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "written": "write", "is": "be", "are": "be",
              "am": "be", "was": "be", "were": "be", "been": "be", "being": "be", "has": "have", "had": "have",
              "going": "go", "made": "make", "meant": "mean", "held": "hold", "brought": "bring", "led": "lead",
              "kept": "keep", "got": "get", "became": "become", "chose": "choose", "undertook": "undertake",
              "rose": "rise", "fell": "fall", "grew": "grow", "knew": "know", "did": "do", "does": "do",
-             "saw": "see", "felt": "feel", "thought": "think", "sought": "seek", "people": "person"}  # fmt: skip
+             "saw": "see", "felt": "feel", "thought": "think", "sought": "seek", "people": "person"}
 
 
 @dataclass(frozen=True)
@@ -75,23 +91,26 @@ class FutureAction:
     kind: str  # will | would | might | schedule | intend | commit | expect | decide | is-to | deadline | present
     time: TimeExpression | None
     speaker: Token | None  # the X of "X said ..." or "according to X"
+    sent: Span  # the sentence it is in: descriptions never reach past it
 
 
 def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolver) -> list[NextStep]:
     """One NextStep per announced future action in the article, in text order, without duplicates."""
     steps: list[NextStep] = []
     seen: set[tuple[str, str]] = set()
-    for sent in sentence_units(doc):
+    dated: list[tuple[int, FutureAction, dt.date]] = []  # (sentence number, action, date) of dated steps so far
+    for number, sent in enumerate(sentence_units(doc)):
         evidence = sent.text.strip()
         for action in future_actions(sent, anchor):
             when = action.time.text if action.time else None
-            step = NextStep(
-                text=describe(action),
-                evidence=evidence,
-                when=when,
-                date=resolve_date(when, anchor) if when else None,
-                actor=_actor(action, resolve_actor),
-            )
+            date = resolve_date(when, anchor) if when else None
+            if when is None:
+                recent = [(a, d) for n, a, d in dated if number - n <= EVENT_REFERENCE_WINDOW]
+                date = referenced_date(action, recent)
+            elif date is not None:
+                dated.append((number, action, date))
+            step = NextStep(text=describe(action), evidence=evidence, when=when, date=date,
+                            actor=_actor(action, resolve_actor))
             if (step.evidence, step.text) not in seen:
                 seen.add((step.evidence, step.text))
                 steps.append(step)
@@ -116,6 +135,8 @@ def future_actions(sent: Span, anchor: dt.date | None) -> list[FutureAction]:
     expected to face questions" inside "is due to appear on Tuesday")."""
     expressions = [e for e in time_expressions(sent) if _looks_forward(e, anchor)]
     found = [a for verb in sent if verb.pos_ in ("VERB", "AUX") if (a := _future_action(verb, sent, expressions))]
+    # Without a future marker only the date makes an action future, so it must not fall before the anchor.
+    found = [a for a in found if a.kind not in DATED_BY_TIME or _not_before(a.time, anchor)]
     anchors = {t.i for a in found for t in (a.verb, a.top)}
     return [a for a in found if not _subordinate(a, anchors - {a.verb.i, a.top.i})]
 
@@ -132,33 +153,42 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
     kind = _kind(verb, governor, modal)
     if kind is None or _negated(verb, governor, top):
         return None
-    speaker = _speaker(top, sent)
-    if modal == "would" and speaker is None:
+    if modal == "would" and _reporting_verb(top) is None:
         return None  # outside reported speech "would" is a hypothetical
-    # A decision's own date is the past ("agreed on Thursday to set up a fund"): only the verb's date counts.
-    hosts = {verb, *_complements(verb)} if kind == "decide" else {verb, top, *([governor] if governor else []),
-                                                                   *_complements(verb)}
-    near = next((e for e in expressions if _attached(e, hosts)), None)
-    if modal == "might" or kind in ("present", "is-to", "decide", "deadline"):
+    if _open_question(top):
+        return None
+    speaker = _speaker(top, sent)
+    near = _own_date(verb, top, governor, kind, expressions)
+    if modal == "might" or kind in DATED_BY_TIME:
         # Only a date makes these future (or committed), and it must hang off the verb itself.
         if near is None or not _is_action_verb(verb, near) or not _plausible(kind, verb, near):
             return None
         if kind == "deadline" and not near.text.lower().startswith(("until", "till")):
             return None
-        return FutureAction(verb, top, kind, near, speaker)
+        return FutureAction(verb, top, kind, near, speaker, sent)
     time = near or _first_in_clause(verb, top, expressions)
-    action = FutureAction(verb, top, kind, time, speaker)
+    action = FutureAction(verb, top, kind, time, speaker, sent)
     if kind == "expect":  # "she expected the review body to publish ... by the end of the month"
         return action if time is not None and _agentive(_own_subject(verb)) else None
     subject = _subject(verb, top)
     if kind in ("intend", "commit") and not _agentive(subject):
         return None  # people and institutions plan; "the fund would aim to raise $2bn" is a target
-    if not _is_action_verb(verb, time):
+    if not _is_action_verb(verb, near):
         return None
     if time is not None or kind in ("schedule", "intend", "commit"):
         return action
     # Undated: only an actor's own commitment to act ("he would attend the meeting"), never a conditional.
     return action if _agentive(subject) and _active_or_agent(verb) and not _conditional(verb, top) else None
+
+
+def _own_date(
+    verb: Token, top: Token, governor: Token | None, kind: str, expressions: list[TimeExpression]
+) -> TimeExpression | None:
+    """The time expression attached to the verb, its marker words or its object ("further action next month")."""
+    hosts = {verb, *[c for c in verb.children if c.dep_ in ("acomp", "dobj")]}
+    if kind != "decide":  # a decision's own date is its past: "agreed on Thursday to set up a fund"
+        hosts |= {top, *([governor] if governor is not None else [])}
+    return next((e for e in expressions if _attached(e, hosts)), None)
 
 
 def _kind(verb: Token, governor: Token | None, modal: str | None) -> str | None:
@@ -168,8 +198,8 @@ def _kind(verb: Token, governor: Token | None, modal: str | None) -> str | None:
             return "schedule"
         if _is(governor, INTEND) and (_present(governor) or modal):
             return "intend"
-        if _is(governor, COMMIT):
-            return "commit"
+        if _is(governor, COMMIT):  # "has pledged to"; a bare past "promised to" may be history: date it
+            return "decide" if governor.tag_ == "VBD" else "commit"
         if _is(governor, {"expect"}) and _own_subject(verb) is not None:
             return "expect"
         if _is(governor, DECIDE):
@@ -193,10 +223,6 @@ def _governs_infinitive(verb: Token) -> bool:
     return _is(verb, marker_words) and any(
         c.dep_ in ("xcomp", "ccomp") and any(a.lower_ == "to" for a in c.children) for c in verb.children
     )
-
-
-def _complements(verb: Token) -> list[Token]:
-    return [c for c in verb.children if c.dep_ == "acomp"]  # "due" of "the decision is due on 3 March"
 
 
 def _modal(token: Token) -> str | None:
@@ -247,8 +273,9 @@ def _present(token: Token) -> bool:
     aux = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
     if token.tag_ == "VBG":
         return any(c.tag_ in ("VBZ", "VBP") for c in aux)  # "is planning"
-    if token.tag_ == "VBN":  # "is expected"; "has crossed" is a past event
-        return any(c.tag_ in ("VBZ", "VBP") and c.dep_ == "auxpass" for c in aux)
+    if token.tag_ == "VBN":  # "is expected", "has been set for"; but "has crossed" is a past event
+        perfect_schedule = _is(token, RESCHEDULE) and any(c.lower_ == "been" for c in aux)
+        return any(c.tag_ in ("VBZ", "VBP") and (c.dep_ == "auxpass" or perfect_schedule) for c in aux)
     return False
 
 
@@ -279,6 +306,8 @@ def _own_subject(token: Token) -> Token | None:
 
 def _subject(verb: Token, top: Token) -> Token | None:
     """The grammatical subject, following infinitives and conjuncts up to the clause that has one."""
+    if top.pos_ == "ADJ" and top.dep_ != "acomp" and top.head.pos_ in ("NOUN", "PROPN", "VERB"):
+        return top.head  # "with voting due to close": what is due is the subject
     token: Token | None = verb
     while token is not None:
         subject = _own_subject(token) or (_own_subject(top) if token == verb and top != verb else None)
@@ -286,8 +315,6 @@ def _subject(verb: Token, top: Token) -> Token | None:
             if subject.tag_ == "WDT" or subject.lower_ in ("who", "which", "that"):
                 return _antecedent(subject)
             return subject
-        if token.pos_ == "ADJ" and token.head.pos_ in ("NOUN", "PROPN", "VERB"):
-            return token.head  # "with voting due to close"
         token = token.head if token.dep_ in ("xcomp", "conj", "acomp", "advcl", "pcomp") and token.head != token \
             else None
     return None
@@ -306,10 +333,10 @@ def _agentive(subject: Token | None) -> bool:
     return _is(subject, ACTOR_NOUNS)
 
 
-def _is_action_verb(verb: Token, time: TimeExpression | None) -> bool:
-    if _is(verb, {"be"}):
-        return time is not None  # "the vote is on Tuesday": a copula only schedules with a date
-    return not _is(verb, NOT_ACTIONS)
+def _is_action_verb(verb: Token, own_date: TimeExpression | None) -> bool:
+    # A copula or an effect is a next step only with its own date: "the vote is on Tuesday", "fares will rise
+    # from January"; undated, "the strike would hit shoppers" is a forecast.
+    return own_date is not None or not _is(verb, NOT_ACTIONS)
 
 
 def _plausible(kind: str, verb: Token, time: TimeExpression) -> bool:
@@ -319,24 +346,45 @@ def _plausible(kind: str, verb: Token, time: TimeExpression) -> bool:
     # reports or demands ("is calling for a cut by the summer") or the date is just the present ("today").
     if _is(verb, SPEECH | DEMAND) and not _passive(verb):
         return False
-    return not re.search(r"\b(?:today|tonight|now|this|current|currently)\b", time.text, re.I)
+    return not NOW.search(time.text)
 
 
 def _conditional(verb: Token, top: Token) -> bool:
     return any(c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children)
-               for t in (verb, top) for c in t.children)  # fmt: skip
+               for t in (verb, top) for c in t.children)
 
 
-def _speaker(top: Token, sent: Span) -> Token | None:
-    """Who reports the action: the subject of the speech verb whose complement it is, or "according to X"."""
+def _open_question(top: Token) -> bool:
+    """"whether it would appeal", "when the report will be published", or reported by a negated verb
+    ("did not say it would appeal"): nothing has been announced."""
+    clause = top
+    while clause.dep_ in ("conj", "xcomp") and clause.head != clause:
+        clause = clause.head
+    if any(c.lower_ in ("whether", "if") and c.dep_ == "mark" or c.tag_ == "WRB" for c in clause.children):
+        return clause.dep_ in ("ccomp", "xcomp", "csubj", "pcomp")
+    reporting = _reporting_verb(top)
+    return reporting is not None and any(c.dep_ == "neg" for c in reporting.children)
+
+
+def _reporting_verb(top: Token) -> Token | None:
+    """The speech verb the action is reported under: "said" of "said it would appeal", "confirmed" of
+    "She will meet them on 11 May, a spokesperson confirmed"."""
     clause = top
     while clause.dep_ in ("conj", "xcomp") and clause.head != clause:
         clause = clause.head
     if clause.dep_ in ("ccomp", "parataxis") and _is(clause.head, SPEECH):
-        return _own_subject(clause.head) or _own_subject(clause)
-    if any(c.dep_ in ("ccomp", "parataxis") and _is(c, SPEECH) for c in clause.children):
-        speech = next(c for c in clause.children if c.dep_ in ("ccomp", "parataxis") and _is(c, SPEECH))
-        return _own_subject(speech)  # "She will meet them on 11 May, a spokesperson confirmed."
+        return clause.head
+    return next((c for c in clause.children if c.dep_ in ("ccomp", "parataxis") and _is(c, SPEECH)), None)
+
+
+def _speaker(top: Token, sent: Span) -> Token | None:
+    """Who reports the action: the subject of the speech verb it is reported under (however deep: "the union
+    said its executive had voted ..., with voting due to close"), or X of "according to X"."""
+    speech = _reporting_verb(top)
+    if speech is None:
+        speech = next((a for a in top.ancestors if a.pos_ == "VERB" and _is(a, SPEECH)), None)
+    if speech is not None and _own_subject(speech) is not None:
+        return _own_subject(speech)
     for token in sent:
         if token.lower_ == "according" and token.i + 2 < sent.end and sent.doc[token.i + 1].lower_ == "to":
             return next((c for c in sent.doc[token.i + 1].children if c.dep_ == "pobj"), None)
@@ -349,29 +397,34 @@ def _speaker(top: Token, sent: Span) -> Token | None:
 def _looks_forward(expression: TimeExpression, anchor: dt.date | None) -> bool:
     if expression.looks_back:
         return False
-    if anchor is None:
-        return True
     years = [int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", expression.text)]
-    if any(year < anchor.year for year in years):
-        return False
-    date = resolve_date(expression.text, anchor)
-    return date is None or date >= anchor
+    return anchor is None or all(year >= anchor.year for year in years)
+
+
+def _not_before(expression: TimeExpression | None, anchor: dt.date | None) -> bool:
+    date = resolve_date(expression.text, anchor) if expression is not None else None
+    return date is None or anchor is None or date >= anchor
 
 
 def _attached(expression: TimeExpression, tokens: set[Token]) -> bool:
-    return any(governor in tokens for governor in expression.governors)
+    for governor in expression.governors:
+        while governor.pos_ == "ADP" and governor.head != governor:  # "open at 7am tomorrow": "tomorrow" of "at"
+            governor = governor.head
+        if governor in tokens:
+            return True
+    return False
 
 
 def _first_in_clause(verb: Token, top: Token, expressions: list[TimeExpression]) -> TimeExpression | None:
     """For a firmly future verb, the first date anywhere in its clause ("at the summit, which takes place in
-    June"), skipping its subject and any coordinated clause with a future of its own."""
+    June"), skipping its subject, any coordinated clause with a future of its own and past-tense clauses."""
     excluded = set()
     for token in (verb, top):
         for child in token.children:
             if child.dep_ in ("nsubj", "nsubjpass") or child.dep_ == "conj" and child.pos_ in ("VERB", "AUX"):
                 excluded.update(t.i for t in child.subtree)
     clause = {t.i for t in top.subtree} - excluded
-    return next((e for e in expressions if all(t.i in clause for t in e.span)), None)
+    return next((e for e in expressions if all(t.i in clause for t in e.span) and not e.in_past_clause), None)
 
 
 def _subordinate(action: FutureAction, others: set[int]) -> bool:
@@ -385,6 +438,41 @@ def _subordinate(action: FutureAction, others: set[int]) -> bool:
     return False
 
 
+# --- an undated step about an event announced just before ---
+
+
+def referenced_date(action: FutureAction, earlier: list[tuple[FutureAction, dt.date]]) -> dt.date | None:
+    """The date of the event an undated action refers back to: "he would attend the meeting" just after "the
+    minister will meet union leaders next Tuesday". Only a definite "the/that/this" noun that names the earlier
+    action ("meeting" for "meet") or its object ("the talks" after "will hold talks") counts."""
+    event = _definite_object(action.verb)
+    if event is None:
+        return None
+    for previous, date in reversed(earlier):
+        if _names(event, previous):
+            return date
+    return None
+
+
+def _definite_object(verb: Token) -> Token | None:
+    for child in verb.children:
+        nouns = [child] if child.dep_ == "dobj" else [c for c in child.children if c.dep_ == "pobj"]
+        for noun in nouns:
+            determiners = {d.lower_ for d in noun.children if d.dep_ == "det"}
+            if noun.pos_ == "NOUN" and determiners & {"the", "that", "this"}:
+                return noun
+    return None
+
+
+def _names(noun: Token, action: FutureAction) -> bool:
+    word = noun.lower_
+    verb = action.verb.lemma_.lower() or _guess_lemma(action.verb.lower_)
+    if word in (verb, verb + "ing", verb + verb[-1:] + "ing", verb.removesuffix("e") + "ing"):
+        return True
+    objects = [c for c in action.verb.children if c.dep_ == "dobj"]
+    return any(o.lemma_.lower() == noun.lemma_.lower() and o.lower_ == word for o in objects)
+
+
 # --- describing it ---
 
 
@@ -392,21 +480,30 @@ def describe(action: FutureAction) -> str:
     """A short description from the sentence's own words: subject, marker and verb phrase, without the date
     ("French Prime Minister Jean Castex would write to Boris Johnson with proposals for a balanced agreement")."""
     doc = action.top.doc
-    subject = _own_subject(action.top) or _subject(action.verb, action.top)
+    own = _own_subject(action.top)
+    subject = own if own is not None and own.tag_ not in RELATIVE_TAGS else _subject(action.verb, action.top)
     chain = _chain(action)
-    keep = {t.i for t in action.top.subtree} | {t.i for t in action.verb.subtree}
-    drop = {t.i for t in subject.subtree} if subject is not None else set()
-    if action.time is not None and action.kind != "deadline":  # "has until 10 July to ..." needs its date
+    inside = range(action.sent.start, action.sent.end)
+    keep = {t.i for t in (*action.top.subtree, *action.verb.subtree) if t.i in inside}
+    drop = {t.i for t in subject.subtree} if subject is not None and subject.i in keep else set()
+    lead = _within(subject_span(subject, action), action.sent).text if subject is not None else ""
+    # "has until 10 July to ..." and "the deadline is 3 January" need their date to make sense.
+    if action.time is not None and action.kind != "deadline" and not _is(action.verb, {"be"}):
         drop |= _time_and_its_clause(action.time, chain)
+    fronted_before = subject.left_edge.i if subject is not None and subject.i in keep else -1
     for token in chain:
         for child in token.children:
-            if child not in chain and _left_out(child, action):
+            # Fronted framing ("Under the plans, fares will rise") would come out after the subject: leave it out.
+            if child not in chain and (_left_out(child, action) or child.right_edge.i < fronted_before):
                 drop.update(t.i for t in child.subtree)
     words = sorted(i for i in keep - drop if not _is_quote(doc[i]))
-    while len(words) > MAX_WORDS and (cut := _last_trimmable(action, words, chain)):
+    budget = max(MAX_WORDS - len(lead.split()), 6)
+    while _word_count(doc, words) > budget and (cut := _trailing_constituent(doc, words, chain, budget)):
         words = [i for i in words if i not in cut]
-    lead = compact_text(subject) if subject is not None else ""
-    return " ".join(part for part in (lead, _join(doc, words[:MAX_WORDS])) if part).strip(" ,;:-–")
+    phrase = _join(doc, words)
+    if phrase.count("(") != phrase.count(")"):
+        phrase = " ".join(phrase.replace("(", " ").replace(")", " ").split())
+    return " ".join(part for part in (lead, phrase) if part).strip(" ,;:-–")
 
 
 def _left_out(child: Token, action: FutureAction) -> bool:
@@ -420,7 +517,9 @@ def _left_out(child: Token, action: FutureAction) -> bool:
         return child.lower_ not in ("formally", "also", "jointly")  # sentence adverbs: "Meanwhile", "However"
     if child.dep_ == "prep" and child.lower_ == "according":
         return True
-    return any(t.tag_ in ("WDT", "WP", "WP$", "WRB") for t in child.subtree) and child.dep_ == "prep"
+    if child.tag_ in RELATIVE_TAGS:  # "where" of "..., where she is expected to ..."
+        return True
+    return child.dep_ == "prep" and any(c.dep_ == "pobj" and c.tag_ in RELATIVE_TAGS for c in child.children)
 
 
 def _time_and_its_clause(time: TimeExpression, chain: set[Token]) -> set[int]:
@@ -445,41 +544,56 @@ def _chain(action: FutureAction) -> set[Token]:
     return chain
 
 
-def _last_trimmable(action: FutureAction, words: list[int], chain: set[Token]) -> set[int] | None:
-    doc, kept = action.top.doc, set(words)
-    candidates = [doc[i] for i in words if doc[i].dep_ in TRIMMABLE and doc[i] not in chain]
-    if not candidates:
+def _trailing_constituent(doc: Doc, words: list[int], chain: set[Token], budget: int) -> set[int] | None:
+    """A whole phrase that ends the description (a relative clause, a prepositional phrase...) to cut: the
+    smallest that brings it within budget, else the largest. Whole phrases keep what is left grammatical."""
+    if not words:
         return None
-    last = max(candidates, key=lambda t: t.i)
-    return {t.i for t in last.subtree} & kept
+    kept, last = set(words), words[-1]
+    phrases = [{t.i for t in doc[i].subtree} & kept for i in words if doc[i].dep_ in TRIMMABLE and doc[i] not in chain]
+    ending = sorted((p for p in phrases if max(p) == last), key=len)
+    if not ending:
+        return max(phrases, key=max, default=None)
+    enough = [p for p in ending if _word_count(doc, [i for i in words if i not in p]) <= budget]
+    return enough[0] if enough else ending[-1]
+
+
+def _word_count(doc: Doc, words: list[int]) -> int:
+    return sum(1 for i in words if not doc[i].is_punct)
 
 
 def _is_quote(token: Token) -> bool:
-    return token.is_quote or token.text in ("“", "”", "‘", "’", "(", ")") or token.is_space
+    return token.is_quote and token.text not in ("(", ")") or token.text in ("“", "”", "‘") or token.is_space
 
 
 def _join(doc: Doc, indices: Iterable[int]) -> str:
-    parts: list[str] = []
-    previous = None
+    """Tokens back into text: the original spacing between neighbours, one space across a gap."""
+    text, previous = "", None
     for i in indices:
-        if parts and previous is not None and (i != previous + 1 or not doc[previous].whitespace_):
-            parts.append("" if i == previous + 1 else " ")
-        elif parts:
-            parts.append(" ")
-        parts.append(doc[i].text)
+        token = doc[i]
+        if previous is not None:
+            attached = token.text in (",", ".", ";", ":", "?", "!", "%") or token.text.startswith(("’", "'"))
+            text += doc[previous].whitespace_ if i == previous + 1 else "" if attached else " "
+        text += token.text
         previous = i
-    return " ".join("".join(parts).split())
+    return " ".join(text.split())
 
 
-def compact_text(token: Token) -> str:
-    """A subject without its relative clauses and appositions: "Chris Holden", not "Chris Holden, who chairs..."."""
-    return compact_span(token).text
+def _within(span: Span, sent: Span) -> Span:
+    return span.doc[max(span.start, sent.start) : min(span.end, sent.end)]
+
+
+def subject_span(subject: Token, action: FutureAction) -> Span:
+    """The subject as a short phrase, even when the action hangs inside it ("with voting due to close")."""
+    if subject.i in {t.i for t in action.top.subtree}:
+        return compact_span(subject)
+    return subject.doc[subject.left_edge.i : subject.i + 1]
 
 
 def compact_span(token: Token) -> Span:
     """The token's phrase as one contiguous run, without trailing relative clauses, appositions or commas."""
     cut = {t.i for c in token.children if c.dep_ in ("relcl", "acl", "appos", "advcl", "parataxis", "cc", "conj")
-           and c.i > token.i for t in c.subtree}  # fmt: skip
+           and c.i > token.i for t in c.subtree}
     inside = {t.i for t in token.subtree} - cut
     start = end = token.i
     while start - 1 in inside:
@@ -509,7 +623,8 @@ def _actor(action: FutureAction, resolve_actor: ActorResolver) -> str | None:
     if action.speaker is not None:
         candidates.append(action.speaker)
     for token in candidates:
-        name = resolve_actor(compact_span(token))
+        span = _within(subject_span(token, action) if token == subject else compact_span(token), action.sent)
+        name = resolve_actor(span) if len(span) else None
         if name:
             return name
     return None
@@ -536,5 +651,5 @@ def _guess_lemma(word: str) -> str:
     return word
 
 
-_KNOWN_LEMMAS = (SCHEDULE | INTEND | COMMIT | DECIDE | SPEECH | DEMAND | NOT_ACTIONS | ACTOR_NOUNS
-                 | set(IRREGULAR.values()))  # fmt: skip
+_KNOWN_LEMMAS = (SCHEDULE | RESCHEDULE | INTEND | COMMIT | DECIDE | SPEECH | DEMAND | NOT_ACTIONS | ACTOR_NOUNS
+                 | set(IRREGULAR.values()))

@@ -20,14 +20,87 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 SAY_VERBS = frozenset(
-    "say tell add insist warn argue claim state write declare stress explain note announce confirm deny admit "
-    "suggest predict reply respond maintain contend allege concede caution acknowledge complain describe believe "
-    "tweet post conclude emphasise emphasize signal indicate vow pledge promise threaten hope".split()
+    [
+        "say",
+        "tell",
+        "add",
+        "insist",
+        "warn",
+        "argue",
+        "claim",
+        "state",
+        "write",
+        "declare",
+        "stress",
+        "explain",
+        "note",
+        "announce",
+        "confirm",
+        "deny",
+        "admit",
+        "suggest",
+        "predict",
+        "reply",
+        "respond",
+        "maintain",
+        "contend",
+        "allege",
+        "concede",
+        "caution",
+        "acknowledge",
+        "complain",
+        "describe",
+        "believe",
+        "tweet",
+        "post",
+        "conclude",
+        "emphasise",
+        "emphasize",
+        "signal",
+        "indicate",
+        "vow",
+        "pledge",
+        "promise",
+        "threaten",
+        "hope",
+    ]
 )
 STANCE_VERBS = frozenset(
-    "accuse urge call reject welcome demand dismiss criticise criticize want seek oppose support back refuse resist "
-    "offer propose condemn defend question challenge blame praise ask request press push favour favor "
-    "insist oppose resisted".split()
+    [
+        "accuse",
+        "urge",
+        "call",
+        "reject",
+        "welcome",
+        "demand",
+        "dismiss",
+        "criticise",
+        "criticize",
+        "want",
+        "seek",
+        "oppose",
+        "support",
+        "back",
+        "refuse",
+        "resist",
+        "offer",
+        "propose",
+        "condemn",
+        "defend",
+        "question",
+        "challenge",
+        "blame",
+        "praise",
+        "ask",
+        "request",
+        "press",
+        "push",
+        "favour",
+        "favor",
+        "insist",
+        "oppose",
+        "resisted",
+    ]
 )
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 MAX_STATEMENT_WORDS = 40
@@ -73,7 +146,8 @@ def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> FoundPos
 def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
     """Speech and stance verbs outside quotation marks, the main verb first."""
     verbs = [
-        token for token in sentence
+        token
+        for token in sentence
         if not quotes.inside(token.idx)
         and not _participle_phrase(token)
         and (
@@ -86,17 +160,24 @@ def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
 
 def _has_content(verb: Token, sentence: Span, quotes: QuoteMap) -> bool:
     """'He wrote to Mr Macron' says nothing; 'he wrote that …' or 'he wrote: “…”' does."""
-    if verb.lemma_.casefold() not in SAY_VERBS or verb.lower_ == "according":
-        return True
+    if verb.lemma_.casefold() not in SAY_VERBS or verb.lower_ == "according" or verb.dep_ == "parataxis":
+        return True  # a parenthetical "…, the union says, …" is about the clause around it
     if any(c.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd") for c in verb.children):
         return True
+    if any(c.dep_ == "prep" and c.lower_ in ("for", "against", "about", "of") for c in verb.children):
+        return True  # "argued for a cut", "warned against delay"
+    if any(t.dep_ == "ccomp" for t in verb.subtree):
+        return True  # "said in a statement published alongside the decision that …"
     return bool(quotes.within(sentence.start_char, sentence.end_char))
 
 
 def _participle_phrase(token: Token) -> bool:
     """'Asked about …,' / 'Speaking at …,': a subjectless participle sets the scene."""
-    return token.dep_ in ("advcl", "acl", "amod") and token.tag_ in ("VBN", "VBG") and not any(
-        c.dep_ in _SUBJECTS for c in token.children
+    return (
+        token.dep_ in ("advcl", "acl", "amod")
+        and token.tag_ in ("VBN", "VBG")
+        and token.i < token.head.i  # before the main verb; "…, arguing that …" after it is the speaker's
+        and not any(c.dep_ in _SUBJECTS for c in token.children)
     )
 
 
@@ -141,7 +222,9 @@ def _continued_quote(sentence: Span, quotes: QuoteMap, last_speaker: ActorDraft 
     quote = quotes.at(sentence.start_char)
     if quote is None or not quote.continues or quote.start != sentence.start_char:
         return None
-    return FoundPosition(last_speaker, _quote_text(quotes, quote.start, quote.end), _evidence(sentence), sentence.start_char)
+    return FoundPosition(
+        last_speaker, _quote_text(quotes, quote.start, quote.end), _evidence(sentence), sentence.start_char
+    )
 
 
 def _has_quote(sentence: Span, quotes: QuoteMap) -> bool:
@@ -178,7 +261,7 @@ def _quote_is_the_statement(sentence: Span, quote_start: int) -> bool:
 
 
 def _quote_text(quotes: QuoteMap, start: int, end: int) -> str:
-    return quotes.text[start:end].strip().strip("“”\"").strip(" ,")
+    return quotes.text[start:end].strip().strip('“”"').strip(" ,")
 
 
 def _shorten(text: str) -> str:

@@ -1,0 +1,478 @@
+"""Names in news text: what an entity is called, whether it is a title, an
+acronym, a credit or a channel, and what role the text gives it.
+
+Pure functions over spaCy spans; actors.py builds actors from them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+ENTITY_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "NORP": "group", "FAC": "organisation"}
+# Well-known metonyms the tagger misses: the building speaks for the office.
+METONYMS = {"no 10": "Downing Street", "number 10": "Downing Street", "no. 10": "Downing Street"}
+TITLES = {
+    "mr": "m",
+    "mrs": "f",
+    "ms": "f",
+    "miss": "f",
+    "sir": "m",
+    "lord": "m",
+    "lady": "f",
+    "dame": "f",
+    "dr": None,
+    "prof": None,
+    "professor": None,
+    "rev": None,
+    "mx": None,
+}
+_CALENDAR = set(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "christmas",
+        "easter",
+        "today",
+        "tomorrow",
+        "yesterday",
+    ]
+)
+# Social platforms are channels people speak through, not actors in the story.
+PLATFORMS = {
+    "twitter",
+    "x",
+    "facebook",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "telegram",
+    "linkedin",
+    "whatsapp",
+    "threads",
+    "bluesky",
+    "truth social",
+}
+# Words that mark a news outlet or programme: cited as a source or channel, not an actor.
+_MEDIA_WORDS = set(
+    [
+        "news",
+        "times",
+        "gazette",
+        "herald",
+        "post",
+        "radio",
+        "tv",
+        "television",
+        "telegraph",
+        "guardian",
+        "journal",
+        "press",
+        "reuters",
+        "bbc",
+        "itv",
+        "sky",
+        "cnn",
+        "afp",
+        "bloomberg",
+        "programme",
+        "agency",
+        "associated",
+        "observer",
+        "mirror",
+        "express",
+        "independent",
+        "today",
+        "wire",
+        "newspaper",
+        "magazine",
+        "chronicle",
+        "tribune",
+        "courier",
+        "echo",
+        "pa",
+        "ap",
+        "dpa",
+        "ansa",
+        "xinhua",
+        "tass",
+    ]
+)
+LOCATIVE = {
+    "in",
+    "at",
+    "near",
+    "from",
+    "across",
+    "outside",
+    "inside",
+    "around",
+    "into",
+    "through",
+    "off",
+    "along",
+    "towards",
+    "toward",
+    "between",
+    "within",
+    "via",
+    "throughout",
+    "beyond",
+    "on",
+    "to",
+    "of",
+}
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "agent", "csubj"}
+FUNCTION_WORDS = {"of", "for", "the", "and", "&", "on", "in", "to", "at"}
+MALE_PRONOUNS = {"he", "him", "his", "himself"}
+FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
+THING_PRONOUNS = {"it", "its", "itself", "they", "them", "their"}
+# A descriptor's head noun -> words that name the same kind of actor in a role or name.
+DESCRIPTOR_SYNONYMS = {
+    "minister": ("minister", "secretary", "chancellor", "premier"),
+    "secretary": ("secretary", "minister"),
+    "firm": ("company", "firm", "ltd", "plc", "inc", "group", "technologies"),
+    "company": ("company", "firm", "ltd", "plc", "inc", "transit", "technologies", "group"),
+    "regulator": ("authority", "commission", "regulator", "office", "agency"),
+    "watchdog": ("authority", "commission", "regulator", "office", "agency"),
+    "bank": ("bank",),
+    "government": ("government", "department", "ministry", "treasury", "downing street", "no 10"),
+    "council": ("council",),
+    "union": ("union",),
+    "trust": ("trust",),
+    "president": ("president",),
+    "leader": ("leader",),
+    "spokesperson": ("spokesperson", "spokesman", "spokeswoman"),
+}
+ORG_DESCRIPTORS = {
+    "union",
+    "company",
+    "firm",
+    "regulator",
+    "watchdog",
+    "bank",
+    "government",
+    "council",
+    "trust",
+    "authority",
+    "board",
+    "party",
+    "department",
+    "ministry",
+    "commission",
+    "group",
+    "body",
+    "tribunal",
+    "court",
+    "club",
+    "charity",
+    "agency",
+    "committee",
+    "campaigners",
+    "campaign",
+}
+# Nouns that make a role or title, never a given name ("Secretary" in "Education Secretary Helen Marsh").
+ROLE_WORDS = set(
+    [
+        "secretary",
+        "minister",
+        "president",
+        "leader",
+        "chancellor",
+        "premier",
+        "general",
+        "chief",
+        "mayor",
+        "governor",
+        "councillor",
+        "judge",
+        "director",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "chairperson",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "officer",
+        "commissioner",
+        "executive",
+        "head",
+        "prime",
+        "deputy",
+        "shadow",
+        "senator",
+        "senior",
+        "inspector",
+        "superintendent",
+        "sergeant",
+        "captain",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "ambassador",
+        "envoy",
+        "governor-general",
+        "manager",
+        "founder",
+        "organiser",
+        "organizer",
+        "correspondent",
+        "editor",
+        "professor",
+        "councillor",
+        "cllr",
+        "mp",
+        "mep",
+        "msp",
+    ]
+)
+# Words that make a name an organisation's, whatever the tagger said ("Castlebridge Transit").
+ORG_NAME_WORDS = set(
+    [
+        "transit",
+        "council",
+        "union",
+        "bank",
+        "ltd",
+        "plc",
+        "inc",
+        "group",
+        "authority",
+        "trust",
+        "company",
+        "corporation",
+        "party",
+        "federation",
+        "association",
+        "ministry",
+        "department",
+        "commission",
+        "agency",
+        "board",
+        "institute",
+        "university",
+        "college",
+        "hospital",
+        "services",
+        "transport",
+        "technologies",
+        "police",
+        "court",
+        "tribunal",
+        "committee",
+        "club",
+        "society",
+        "foundation",
+        "fund",
+        "office",
+        "airways",
+        "railways",
+        "network",
+        "partners",
+        "holdings",
+        "industries",
+    ]
+)
+SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
+
+
+def clean_name(span: Span) -> tuple[str, str | None]:
+    """Entity text without a leading article, title or trailing possessive;
+    and the gender its title implies."""
+    tokens = list(span)
+    gender = None
+    while tokens and tokens[0].lower_ in ("the", "a", "an"):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].lower_ in ("'s", "’s", "'", "’"):
+        tokens = tokens[:-1]
+    if tokens and tokens[0].lower_.rstrip(".") in TITLES and len(tokens) > 1:
+        gender = TITLES[tokens[0].lower_.rstrip(".")]
+        tokens = tokens[1:]
+    while span.label_ == "PERSON" and len(tokens) > 2 and tokens[0].lower_ in ROLE_WORDS:
+        tokens = tokens[1:]  # "Councillor Rob Tennant" is Rob Tennant
+    if not tokens:
+        return "", gender
+    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    text = text.split("(")[0]  # "Department for Education (DfE": the acronym is an alias
+    return " ".join(text.split()).strip(" ,;:-"), gender
+
+
+def title_before(span: Span) -> str | None:
+    """The honorific just before an entity ("Mr" in "Mr Johnson"), if spaCy left it out."""
+    if span.start == 0:
+        return None
+    previous = span.doc[span.start - 1].lower_.rstrip(".")
+    return previous if previous in TITLES else None
+
+
+def is_acronym(text: str) -> bool:
+    return 2 <= len(text) <= 8 and text[0].isupper() and sum(c.isupper() for c in text) >= 2 and " " not in text
+
+
+def acronym_matches(acronym: str, name: str) -> bool:
+    """'NEU' ~ 'National Education Union'; 'DfE' ~ 'Department for Education'."""
+    words = [w for w in re.split(r"[\s\-]+", name.replace("’", "'")) if w]
+    letters = acronym.replace(".", "").casefold()
+    every = "".join(w[0] for w in words).casefold()
+    significant = "".join(w[0] for w in words if w.casefold() not in FUNCTION_WORDS).casefold()
+    return len(letters) >= 2 and letters in (every, significant)
+
+
+def looks_like_media(name: str) -> bool:
+    words = set(re.findall(r"[a-z0-9]+", name.casefold()))
+    return name.casefold() in PLATFORMS or bool(words & _MEDIA_WORDS)
+
+
+def is_calendar_word(name: str) -> bool:
+    return name.casefold().rstrip("s") in _CALENDAR or name.casefold() in _CALENDAR
+
+
+def in_photo_credit(span: Span) -> bool:
+    """'(Stefan Rousseau/PA)': names inside brackets with a slash are credits."""
+    text = span.doc.text
+    open_at = text.rfind("(", max(0, span.start_char - 60), span.start_char)
+    if open_at < 0 or ")" in text[open_at : span.start_char]:
+        return False
+    close_at = text.find(")", span.end_char, span.end_char + 60)
+    return close_at >= 0 and "/" in text[open_at:close_at]
+
+
+def in_byline(span: Span) -> bool:
+    """Bylines and datelines: a short sentence without a verb ("By Jo Smith, PA")."""
+    sentence = span.sent
+    has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
+    return not has_verb and len(sentence) <= 8
+
+
+def title_in_name(span: Span) -> str | None:
+    first = span[0]
+    return first.text if span.label_ == "PERSON" and len(span) > 2 and first.lower_ in ROLE_WORDS else None
+
+
+def adjectival_group(span: Span) -> bool:
+    """'French' in 'French beaches' describes; only 'the French' as a subject acts."""
+    return span.label_ == "NORP" and not (span.root.dep_ in SUBJECT_DEPS and span.root.pos_ != "ADJ")
+
+
+def inside_person_title(span: Span) -> bool:
+    """'Education' in 'Education Secretary Helen Marsh' is part of a title, not an actor."""
+    if span.label_ == "PERSON":
+        return False
+    head = span.root
+    for _ in range(3):
+        if head.dep_ not in ("compound", "amod", "nmod") or head.head is head:
+            return False
+        head = head.head
+        # A capitalised role word makes a title ("Education Secretary"); "a DfE spokesperson" is the DfE's.
+        if head.ent_type_ == "PERSON" or (head.lower_ in ROLE_WORDS and head.text[:1].isupper()):
+            return True
+    return False
+
+
+def extend_person(span: Span) -> Span:
+    """'Nair' when spaCy left 'Priya' out: take capitalised name words just before it."""
+    doc = span.doc
+    if len(span) != 1 or span.start == 0:
+        return span
+    before = doc[span.start - 1]
+    if (
+        before.pos_ == "PROPN"
+        and before.is_title
+        and not before.ent_type_
+        and not is_calendar_word(before.text)
+        and before.lower_.rstrip(".") not in TITLES
+        and before.lower_ not in ROLE_WORDS
+    ):
+        return doc[span.start - 1 : span.end]
+    return span
+
+
+def role_of(span: Span) -> str | None:
+    """A role the text gives the entity: a title in front ("Home Secretary Priti
+    Patel") or an apposition ("Mark Lee, general secretary of the NTU,")."""
+    doc = span.doc
+    root = span.root
+    # Title words in front, inside the same noun phrase: compounds and modifiers of the name.
+    front = [t for t in root.lefts if t.i < span.start and t.dep_ in ("compound", "amod", "nmod", "npadvmod")]
+    if front:
+        start = min(t.left_edge.i for t in front)
+        while start < span.start and doc[start].dep_ in ("det", "poss", "case") or doc[start].lower_ in ("the", "a"):
+            start += 1
+        words = doc[start : span.start]
+        if (
+            words
+            and any(t.pos_ in ("NOUN", "PROPN") for t in words)
+            and not any(t.ent_type_ == "PERSON" for t in words)
+        ):
+            text = words.text.strip(" ,")
+            if text.casefold().rstrip(".") not in TITLES:
+                return text
+    # Apposition: "X, role," (the role hangs off the name) or "the role, X" (the name hangs off the role).
+    for child in root.children:
+        if (
+            child.dep_ == "appos"
+            and child.i > span.end - 1
+            and not child.ent_type_
+            and child.left_edge.text != "("
+            and doc[child.left_edge.i - 1].text != "("
+        ):
+            return _phrase(doc, child)
+    if root.dep_ == "appos" and root.head.i < span.start and root.head.ent_type_ == "":
+        # "the union's deputy general secretary, Priya Nair": the words before the name
+        words = doc[root.head.left_edge.i : span.start]
+        text = words.text.strip(" ,")
+        return text if text and len(text.split()) <= 12 and "“" not in text and "\n" not in text else None
+    return None
+
+
+def tidy_role(text: str | None) -> str | None:
+    """'Its director, Dr' -> 'director': no possessive pronoun in front, no stray title behind."""
+    if not text:
+        return None
+    words = text.strip(" ,").split()
+    if words and words[0].lower() in ("its", "their", "his", "her", "our"):
+        words = words[1:]
+    while words and words[-1].lower().rstrip(".,") in TITLES:
+        words = words[:-1]
+    return " ".join(words).strip(" ,") or None
+
+
+def _phrase(doc: Doc, head: Token) -> str | None:
+    tokens = [t for t in head.subtree if not (t.dep_ == "appos" and t.ent_type_ == "PERSON")]
+    start, end = tokens[0].i, tokens[-1].i + 1
+    # Stop at a comma that closes the apposition, or a clause that follows it.
+    for t in doc[start:end]:
+        if t.i > head.i and (t.text in (",", ";", ":", "“", '"') or t.dep_ in ("relcl", "acl")):
+            end = t.i
+            break
+    text = doc[start:end].text.strip(" ,")
+    if text.count("(") > text.count(")"):
+        text = (
+            text + ")" if doc.text[doc[end - 1].idx + len(doc[end - 1].text) :].startswith(")") else text.split("(")[0]
+        )
+    text = text.strip(" ,")
+    if not text or len(text.split()) > 12 or any(ch in text for ch in '“”"'):
+        return None
+    return text
