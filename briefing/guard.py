@@ -30,6 +30,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WINDOW = 2  # entities named together must co-occur within this many neighbouring sentences
 MIN_WORDS_LEFT = 8  # below this, what is left is no summary
 _DROP_PREFIX = ("the ", "a ", "an ")
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof"}
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,25 @@ class GuardResult:
 
 
 def guard_summaries(
-    summaries: Sequence[str], sources: Sequence[str], aliases: Sequence[Iterable[str]]
+    summaries: Sequence[str],
+    sources: Sequence[str],
+    aliases: Sequence[Iterable[str]],
+    titles: Sequence[str | None] | None = None,
 ) -> list[GuardResult]:
     """Check each summary against its source text; `aliases` are the actor names per article."""
     from briefing.nlp.spacy_model import load_nlp
 
     docs = load_nlp().pipe(summaries, batch_size=32)
+    titles = titles or [None] * len(sources)
     return [
-        check_summary(doc, source, frozenset(names)) for doc, source, names in zip(docs, sources, aliases, strict=True)
+        check_summary(doc, source, frozenset(names), title)
+        for doc, source, names, title in zip(docs, sources, aliases, titles, strict=True)
     ]
 
 
-def check_summary(doc, source: str, aliases: frozenset[str]) -> GuardResult:  # type: ignore[no-untyped-def]
-    source_index = _SourceIndex(source, aliases)
+def check_summary(doc, source: str, aliases: frozenset[str], title: str | None = None) -> GuardResult:  # type: ignore[no-untyped-def]
+    # The headline is source text too: a summary may repeat what it says.
+    source_index = _SourceIndex(f"{title}\n\n{source}" if title else source, aliases)
     kept: list[str] = []
     reasons: list[str] = []
     sentences = [s for s in doc.sents if s.text.strip()]
@@ -81,6 +88,10 @@ def _unsupported(sentence, index: _SourceIndex) -> str | None:  # type: ignore[n
     missing = [ent.text for ent in sentence.ents if ent.label_ in _NAMED and not index.has_name(ent.text, ent.label_)]
     if missing:
         return f"{_list(missing)} not in the article"
+    titles = [title for title in (_title_before(ent) for ent in sentence.ents if ent.label_ == "PERSON") if title]
+    wrong = [(title, name) for title, name in titles if not index.titled(title, name)]
+    if wrong:
+        return "; ".join(f"the article never calls {name} ‘{title}’" for title, name in wrong)
     numbers = [n for n in _NUMBER.findall(sentence.text) if _plain_number(n) not in index.numbers]
     if numbers:
         return f"{_list(numbers)} not in the article"
@@ -90,6 +101,22 @@ def _unsupported(sentence, index: _SourceIndex) -> str | None:  # type: ignore[n
             if not index.together(first, second):
                 return f"the article never links {first} and {second}"
     return None
+
+
+def _title_before(ent) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+    """('Prime Minister', 'Gerald Darmanin') for "Prime Minister Gerald Darmanin" in a summary."""
+    doc = ent.doc
+    start = ent.start
+    while (
+        start > ent.sent.start
+        and doc[start - 1].pos_ in ("PROPN", "NOUN")
+        and doc[start - 1].is_title
+        and not doc[start - 1].ent_type_
+    ):
+        start -= 1
+    if start == ent.start or doc[start : ent.start].text.casefold().rstrip(".") in _HONORIFICS:
+        return None
+    return doc[start : ent.start].text, ent.text
 
 
 def _list(items: Sequence[str]) -> str:
@@ -127,6 +154,13 @@ class _SourceIndex:
             return True
         # "Prime Minister Johnson" or "Mr Johnson" may stand for "Boris Johnson".
         return label == "PERSON" and len(self._forms(name)) > 1 and bool(self._mentions(self._forms(name)[1]))
+
+    def titled(self, title: str, name: str) -> bool:
+        """The source puts this title right before this person ("Prime Minister Boris Johnson")."""
+        title_form = _normalise(title)
+        surname = self._forms(name)[-1]
+        pattern = re.compile(rf"{re.escape(title_form)}\s+(?:\w+\s+){{0,2}}{re.escape(surname)}(?!\w)")
+        return any(pattern.search(sentence) for sentence in self.sentences)
 
     def _mentions(self, form: str) -> list[int]:
         pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")

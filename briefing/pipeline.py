@@ -49,7 +49,12 @@ def guard(summaries: Sequence[Summary], articles: Sequence[Article], analyses: S
     """Drop generated sentences the article does not support (see guard.py)."""
     from briefing.guard import guard_summaries
 
-    results = guard_summaries([s.text for s in summaries], [a.text for a in articles], [a.names for a in analyses])
+    results = guard_summaries(
+        [s.text for s in summaries],
+        [a.text for a in articles],
+        [a.names for a in analyses],
+        [a.title for a in articles],
+    )
     for article, result in zip(articles, results, strict=True):
         if result.dropped:
             log.warning(

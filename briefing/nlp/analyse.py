@@ -52,9 +52,8 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
     by_name = {a.name: a for a in index.actors}
     # A next step makes an actor more salient, but cannot by itself make a place or a
     # hospital that is only somewhere into an actor.
-    evidence.update(
-        id(by_name[s.actor]) for s in next_steps if s.actor in by_name and (by_name[s.actor].acting or by_name[s.actor].spoke)
-    )
+    actors_who_act = {name: a for name, a in by_name.items() if a.acting or a.spoke}
+    evidence.update(id(actors_who_act[s.actor]) for s in next_steps if s.actor in actors_who_act)
     words = len(doc.text.split())
     limit = min(MAX_ACTORS_LONG, MAX_ACTORS + max(0, words - 1000) // WORDS_PER_EXTRA_ACTOR)
     key_actors = rank(index.actors, evidence, limit=limit)

@@ -266,6 +266,9 @@ def _quote_text(quotes: QuoteMap, start: int, end: int) -> str:
 
 def _shorten(text: str) -> str:
     words = " ".join(text.split()).rstrip(" ,;:").split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",;:") in ("and", "but", "or", "while", "as"):
+        words = words[:-1]  # a clause cut before its coordinated half
+        words[-1] = words[-1].rstrip(",;:")
     if len(words) <= MAX_STATEMENT_WORDS:
         return " ".join(words)
     return " ".join(words[:MAX_STATEMENT_WORDS]).rstrip(",;:") + " …"

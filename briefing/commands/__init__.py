@@ -1,0 +1,1 @@
+"""One module per `briefing` subcommand; common.py holds what they share."""

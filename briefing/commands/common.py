@@ -1,0 +1,204 @@
+"""What every command shares: logging to stderr, one-line errors, the model and
+output options, building Options, and writing the rendered briefing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from briefing.errors import BriefingError
+from briefing.options import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MODEL, GenerationSettings, ModelSpec, Options
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("md", "html", "json")
+log = logging.getLogger("briefing")
+
+
+class _OneLineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"briefing: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def setup_logging(debug: bool, quiet: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        _OneLineFormatter() if not debug else logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s")
+    )
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
+    if not debug:
+        # Progress bars and library chatter would clutter cron mail and pipes.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+        os.environ.setdefault("TQDM_DISABLE", "1")  # GGUF dequantising uses a bare tqdm bar
+
+
+def guard(debug: bool, action: Callable[[], T]) -> T:
+    """Run `action`, turning failures into one line and an exit code."""
+    try:
+        return action()
+    except BriefingError as exc:
+        if debug:
+            raise
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except Exception as exc:  # an unexpected bug: still one line, unless --debug
+        if debug:
+            raise
+        raise click.ClickException(
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"
+        ) from None
+
+
+def output_options(function: F) -> F:
+    decorators = [
+        click.option(
+            "-o",
+            "--output",
+            "outputs",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write here (atomically) instead of stdout. Repeat for several formats; "
+            "each file's format follows its suffix (.md, .html, .json) unless --format is given.",
+        ),
+        click.option(
+            "-f",
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=None,
+            help="Output format (default: from the -o suffix, else md).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def model_options(function: F) -> F:
+    """The model, generation and run options every briefing-making command takes."""
+    decorators = [
+        click.option(
+            "-m",
+            "--model",
+            default=DEFAULT_MODEL,
+            show_default=True,
+            envvar="BRIEFING_MODEL",
+            help="Hub id, local model folder, .gguf file, or 'extractive' (no model). Env: BRIEFING_MODEL.",
+        ),
+        click.option(
+            "--fallback",
+            type=click.Choice(["extractive"]),
+            default=None,
+            help="If the model cannot be loaded, warn and use this instead of failing.",
+        ),
+        click.option(
+            "--date",
+            "briefing_date",
+            type=click.DateTime(["%Y-%m-%d"]),
+            default=None,
+            help="The briefing's date, YYYY-MM-DD (default: today); anchors articles without a date.",
+        ),
+        click.option("--title", default="Daily briefing", show_default=True, help="Title at the top of the briefing."),
+        click.option(
+            "--device",
+            type=click.Choice(["auto", "cpu", "cuda"]),
+            default="auto",
+            show_default=True,
+            help="Where the model runs; auto picks CUDA when available (in bf16).",
+        ),
+        click.option(
+            "--num-beams", type=click.IntRange(1), default=None, help="Beam search width (default: the model's own)."
+        ),
+        click.option(
+            "--max-new-tokens",
+            type=click.IntRange(1),
+            default=None,
+            help="Longest summary, in tokens (default: the model's own).",
+        ),
+        click.option("--min-new-tokens", type=click.IntRange(0), default=None, help="Shortest summary, in tokens."),
+        click.option(
+            "--no-repeat-ngram-size", type=click.IntRange(0), default=None, help="Never repeat an n-gram of this size."
+        ),
+        click.option(
+            "--length-penalty", type=float, default=None, help="Beam search length penalty (>1 favours longer)."
+        ),
+        click.option(
+            "--batch-size", type=click.IntRange(1), default=8, show_default=True, help="Inputs per generate() call."
+        ),
+        click.option(
+            "--max-input-tokens",
+            type=click.IntRange(16),
+            default=None,
+            help="Split articles into parts of at most this many tokens (default: the model's limit).",
+        ),
+        click.option(
+            "--prompts",
+            "prompts_dir",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            default=None,
+            help="Folder of prompt templates that replace the built-in ones of the same name.",
+        ),
+        click.option(
+            "--max-size",
+            type=click.IntRange(1),
+            default=DEFAULT_MAX_INPUT_BYTES // (1024 * 1024),
+            show_default=True,
+            help="Largest input file to read, in MB.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr."),
+        click.option("--debug", is_flag=True, help="Show tracebacks and library logs."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def build_options(settings: dict[str, Any]) -> Options:
+    """The one place command-line arguments become an Options object."""
+    briefing_date: dt.datetime | None = settings["briefing_date"]
+    return Options(
+        model=ModelSpec(
+            name=settings["model"],
+            device=settings["device"],
+            prompts_dir=settings["prompts_dir"],
+            max_input_tokens=settings["max_input_tokens"],
+        ),
+        generation=GenerationSettings(
+            num_beams=settings["num_beams"],
+            max_new_tokens=settings["max_new_tokens"],
+            min_new_tokens=settings["min_new_tokens"],
+            no_repeat_ngram_size=settings["no_repeat_ngram_size"],
+            length_penalty=settings["length_penalty"],
+            batch_size=settings["batch_size"],
+        ),
+        fallback=settings["fallback"],
+        title=settings["title"],
+        date=briefing_date.date() if briefing_date else None,
+        max_input_bytes=settings["max_size"] * 1024 * 1024,
+        debug=settings["debug"],
+    )
+
+
+def write_outputs(briefing: Any, outputs: tuple[Path, ...], fmt: str | None) -> None:
+    """Render to stdout, or to each -o file in the format its suffix names."""
+    from briefing.deliver import write_atomic
+    from briefing.render import SUFFIXES, render
+
+    if not outputs:
+        click.echo(render(briefing, fmt or "md"), nl=False)
+        return
+    for path in outputs:
+        write_atomic(path, render(briefing, fmt or SUFFIXES.get(path.suffix.lower(), "md")))
+        log.info("wrote %s", path)
