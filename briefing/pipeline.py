@@ -19,7 +19,7 @@ from briefing.errors import ModelLoadError, NoArticlesError
 from briefing.models import Model, load_model
 from briefing.nlp.analyse import Analysis, analyse_articles
 from briefing.options import Options
-from briefing.sources import load_sources
+from briefing.sources import Loaded, load_sources
 from briefing.summarise import Summary, summarise_articles
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,19 @@ def guard(summaries: Sequence[Summary], articles: Sequence[Article], analyses: S
 
 
 def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None = None) -> Result:
-    loaded = load_sources(sources, options.max_input_bytes)
+    """Read SOURCES and brief every article in them."""
+    return brief(load_sources(sources, options.max_input_bytes), options, now, described=", ".join(sources))
+
+
+def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, described: str = "the sources") -> Result:
+    """Articles already read (and the inputs that failed) -> a Briefing."""
     for error in loaded.errors:
         log.error("%s", error)
     articles, duplicates = deduplicate(loaded.articles)
     for note in duplicates:
         log.info("%s", note)
     if not articles:
-        raise NoArticlesError(f"no articles could be read from {', '.join(sources)}")
+        raise NoArticlesError(f"no articles could be read from {described}")
     started = time.perf_counter()
     analyses = list(analyse_articles(articles, options.briefing_date))
     log.info("analysed %d article(s) in %.1f s", len(articles), time.perf_counter() - started)
