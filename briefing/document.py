@@ -7,6 +7,7 @@ only together with the JSON schema test.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -106,13 +107,23 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class Story:
+    """Articles about one event, with their actors, positions and next steps merged."""
+
+    articles: tuple[int, ...]  # 0-based indices into Briefing.articles; the first leads
+    actors: tuple[Actor, ...] = ()
+    positions: tuple[Position, ...] = ()
+    next_steps: tuple[NextStep, ...] = ()
+
+
+@dataclass(frozen=True)
 class WhoRow:
     """One line of the "Who's who today" table: an actor merged across articles."""
 
     name: str
     type: ActorType
     role: str | None
-    articles: tuple[int, ...]  # 1-based positions of the articles they appear in
+    articles: tuple[int, ...]  # 1-based numbers of the stories they appear in
 
 
 @dataclass(frozen=True)
@@ -123,31 +134,35 @@ class Briefing:
     model: ModelInfo
     articles: tuple[ArticleBriefing, ...] = ()
     errors: tuple[SourceError, ...] = field(default=())
+    # Articles about the same event grouped into stories (indices into `articles`).
+    # Not part of the pinned JSON shape: JSON keeps one entry per article.
+    stories: tuple[Story, ...] = ()
 
     def whos_who(self) -> list[WhoRow]:
         """Actors merged across articles by shared names or aliases, most widespread first."""
-        groups: list[tuple[set[str], list[Actor], list[int]]] = []
-        for number, article in enumerate(self.articles, start=1):
-            for actor in article.actors:
-                keys = {_key(name) for name in (actor.name, *actor.aliases)}
-                group = next((g for g in groups if g[0] & keys and g[1][0].type == actor.type), None)
-                if group is None:
-                    groups.append((keys, [actor], [number]))
-                else:
-                    group[0].update(keys)
-                    group[1].append(actor)
-                    if number not in group[2]:
-                        group[2].append(number)
+        groups = _group_actors(
+            (number, actor) for number, article in enumerate(self.articles, 1) for actor in article.actors
+        )
         rows = [
             WhoRow(
                 name=max((a.name for a in actors), key=len),
                 type=actors[0].type,
                 role=next((a.role for a in actors if a.role), None),
-                articles=tuple(numbers),
+                articles=tuple(dict.fromkeys(numbers)),
             )
-            for _, actors, numbers in groups
+            for actors, numbers in groups
         ]
-        return sorted(rows, key=lambda row: (-len(row.articles), row.articles[0]))
+        return sorted(rows, key=lambda row: (-len(row.articles), min(row.articles)))
+
+    @property
+    def story_list(self) -> tuple[Story, ...]:
+        """The stories, or one story per article when nothing grouped them."""
+        if self.stories:
+            return self.stories
+        return tuple(
+            Story((i,), article.actors, article.positions, article.next_steps)
+            for i, article in enumerate(self.articles)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,8 +175,36 @@ class Briefing:
         }
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
+    """A name as compared across articles: case, apostrophes and a leading 'the' ignored."""
     return " ".join(name.casefold().replace("’", "'").removeprefix("the ").split())
+
+
+def _group_actors(items: Iterable[tuple[int, Actor]]) -> list[tuple[list[Actor], list[int]]]:
+    """Actors that share a name or alias (and a type) grouped, with the tags they came with."""
+    groups: list[tuple[set[str], list[Actor], list[int]]] = []
+    for tag, actor in items:
+        keys = {name_key(name) for name in (actor.name, *actor.aliases)}
+        group = next((g for g in groups if g[0] & keys and g[1][0].type == actor.type), None)
+        if group is None:
+            groups.append((keys, [actor], [tag]))
+        else:
+            group[0].update(keys)
+            group[1].append(actor)
+            group[2].append(tag)
+    return [(actors, tags) for _, actors, tags in groups]
+
+
+def merge_actors(actor_lists: Iterable[Iterable[Actor]]) -> list[Actor]:
+    """One actor per person or organisation across several articles, most mentioned first."""
+    groups = _group_actors((0, actor) for actors in actor_lists for actor in actors)
+    merged = []
+    for actors, _ in groups:
+        name = max((a.name for a in actors), key=len)
+        aliases = sorted({n for a in actors for n in (a.name, *a.aliases)} - {name})
+        role = next((a.role for a in actors if a.role), None)
+        merged.append(Actor(name, actors[0].type, tuple(aliases), role, sum(a.mentions for a in actors)))
+    return sorted(merged, key=lambda a: -a.mentions)
 
 
 def _iso(value: dt.date | None) -> str | None:

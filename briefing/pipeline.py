@@ -20,6 +20,7 @@ from briefing.models import Model, load_model
 from briefing.nlp.analyse import Analysis, analyse_articles
 from briefing.options import Options
 from briefing.sources import Loaded, load_sources
+from briefing.stories import build_stories
 from briefing.summarise import Summary, summarise_articles
 
 log = logging.getLogger(__name__)
@@ -96,4 +97,5 @@ def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, desc
     if model.backend != "extractive":  # extractive summaries are source sentences already
         summaries = guard(summaries, articles, analyses)
     briefing = assemble(articles, summaries, analyses, loaded.errors, model.info, options, now, warnings)
-    return Result(briefing=briefing, failed_inputs=len(loaded.errors))
+    stories = build_stories(briefing.articles, [f"{a.title or ''}\n\n{a.text}" for a in articles])
+    return Result(briefing=replace(briefing, stories=stories), failed_inputs=len(loaded.errors))

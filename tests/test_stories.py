@@ -1,0 +1,51 @@
+"""Story grouping on samples made for it: three outlets reporting one event
+(a dock strike) plus two unrelated articles (another strike, a museum) give
+exactly three stories, and the story merges actors, positions and sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefing.cli import main
+from briefing.stories import group
+
+STORIES = Path(__file__).parent / "data" / "stories"
+
+
+def test_three_outlets_on_one_event_plus_two_unrelated_make_three_stories(tmp_path: Path) -> None:
+    out = tmp_path / "b.md"
+    result = CliRunner().invoke(
+        main, ["daily", str(STORIES), "--model", "extractive", "--date", "2026-11-23", "-o", str(out), "-o", str(tmp_path / "b.json")]
+    )
+    assert result.exit_code == 0, result.output
+    markdown = out.read_text()
+    assert "3 stories from 5 articles" in markdown
+    # The dock strike leads (three sources) and lists every source.
+    first = markdown.split("\n## 1. ")[1].split("\n## 2. ")[0]
+    assert "Reported by 3 sources" in first
+    for name in ("1-herald-port-strike.txt", "2-gazette-port-strike.md", "3-wire-port-strike.json"):
+        assert name in first
+    # Actors merged across the three reports: each once.
+    actors = first.split("### Key actors")[1].split("### Positions")[0]
+    assert actors.count("**Dana Whitlock**") == 1 and actors.count("**Victor Ames**") == 1
+    # JSON keeps one entry per article (its shape is pinned).
+    assert len(json.loads((tmp_path / "b.json").read_text())["articles"]) == 5
+
+
+def test_samples_about_different_events_stay_apart(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["daily", "samples/", "--model", "extractive", "-o", str(tmp_path / "b.md")])
+    assert result.exit_code == 0
+    assert "8 stories from 8 articles" in (tmp_path / "b.md").read_text()
+
+
+def test_grouping_is_transitive_and_keeps_first_seen_order() -> None:
+    similarity = [
+        [1.0, 0.5, 0.0, 0.0],
+        [0.5, 1.0, 0.0, 0.4],
+        [0.0, 0.0, 1.0, 0.0],
+        [0.0, 0.4, 0.0, 1.0],
+    ]
+    assert group(similarity, threshold=0.3) == [[0, 1, 3], [2]]
