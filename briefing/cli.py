@@ -6,7 +6,10 @@ from __future__ import annotations
 import click
 
 from briefing import __version__
+from briefing.commands.cache import cache
 from briefing.commands.daily import daily
+from briefing.commands.digest import digest
+from briefing.commands.url import url
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -20,3 +23,6 @@ def main() -> None:
 
 
 main.add_command(daily)
+main.add_command(cache)
+main.add_command(url)
+main.add_command(digest)

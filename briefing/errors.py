@@ -12,6 +12,7 @@ class ExitCode(enum.IntEnum):
     FAILURE = 1
     USAGE = 2
     PARTIAL = 3  # a briefing was written, but some inputs failed
+    SEND_FAILED = 4  # `digest`: the briefing was written but the mail server did not accept it
 
 
 class BriefingError(Exception):

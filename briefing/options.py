@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefing.fetch import FetchSettings  # plain dataclass; httpx is imported only when fetching
+
 DEFAULT_MODEL = "sshleifer/distilbart-cnn-12-6"
 DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024
 
@@ -23,6 +25,7 @@ class ModelSpec:
     device: str = "auto"  # auto | cpu | cuda
     prompts_dir: Path | None = None  # user's own prompt templates, if any
     max_input_tokens: int | None = None  # cap per chunk; None = the model's own limit
+    quantize: str | None = None  # "int8": dynamic int8 Linear layers (CPU), changes outputs slightly
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,15 @@ class GenerationSettings:
     no_repeat_ngram_size: int | None = None
     length_penalty: float | None = None
     batch_size: int = 8
+    # Padded input tokens per generate() call: bounds memory, and keeps a long
+    # article from making seven short ones pad to its length.
+    batch_tokens: int = 16384
 
     def overrides(self) -> dict[str, Any]:
         """The generate() keyword arguments the user set explicitly."""
         values = asdict(self)
         values.pop("batch_size")
+        values.pop("batch_tokens")
         return {key: value for key, value in values.items() if value is not None}
 
 
@@ -51,6 +58,8 @@ class Options:
     title: str = "Daily briefing"
     date: dt.date | None = None  # the briefing's date; anchors undated articles
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    use_cache: bool = True  # the summary cache (see cache.py)
     debug: bool = False
 
     @property

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from briefing.article import Article
 from briefing.assemble import assemble, deduplicate
+from briefing.cache import open_cache
 from briefing.document import Briefing
 from briefing.errors import ModelLoadError, NoArticlesError
 from briefing.models import Model, load_model
@@ -91,7 +92,12 @@ def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, desc
     model, warnings = open_model(options)
     loaded_at = time.perf_counter()
     log.info("loaded model %s (%s) in %.1f s", model.name, model.backend, loaded_at - started)
-    summaries = summarise_articles(articles, model, options.generation)
+    cache = open_cache() if options.use_cache and model.backend != "extractive" else None
+    try:
+        summaries = summarise_articles(articles, model, options.generation, cache)
+    finally:
+        if cache is not None:
+            cache.close()
     elapsed = time.perf_counter() - loaded_at
     log.info("summarised %d article(s) in %.1f s (%.2f s per article)", len(articles), elapsed, elapsed / len(articles))
     if model.backend != "extractive":  # extractive summaries are source sentences already

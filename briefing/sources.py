@@ -15,6 +15,7 @@ from pathlib import Path
 from briefing import article as parse
 from briefing.article import Article
 from briefing.errors import InputError
+from briefing.fetch import FetchSettings, fetch_article, is_web_url, normalise_url
 
 FORMATS = {
     ".txt": "text",
@@ -43,12 +44,20 @@ class Loaded:
     errors: list[InputError] = field(default_factory=list)
 
 
-def load_sources(sources: Sequence[str], max_bytes: int) -> Loaded:
-    """Read every source; a failing input becomes an error, the rest carry on."""
+def load_sources(sources: Sequence[str], max_bytes: int, fetch: FetchSettings | None = None) -> Loaded:
+    """Read every source; a failing input becomes an error, the rest carry on.
+
+    An http(s) URL is fetched within `fetch`'s limits (default FetchSettings())."""
     loaded = Loaded()
     for item in expand(sources):
         if isinstance(item, InputError):
             loaded.errors.append(item)
+            continue
+        if is_web_url(item):
+            try:
+                loaded.articles.append(fetch_article(item, fetch or FetchSettings()))
+            except InputError as exc:
+                loaded.errors.append(exc)
             continue
         try:
             articles, errors = read_source(item, max_bytes)
@@ -66,10 +75,18 @@ def load_sources(sources: Sequence[str], max_bytes: int) -> Loaded:
 
 
 def expand(sources: Sequence[str]) -> Iterator[str | InputError]:
-    """Files as given, folders recursively in sorted order, '-' for stdin."""
+    """Files as given, folders recursively in sorted order, '-' for stdin, URLs once each."""
+    seen_urls: set[str] = set()
     for source in sources:
         if source == STDIN:
             yield STDIN
+            continue
+        if is_web_url(source):
+            if normalise_url(source) in seen_urls:
+                log.info("skipped %s: the same page was given already", source)
+            else:
+                seen_urls.add(normalise_url(source))
+                yield source
             continue
         path = Path(source)
         if path.is_dir():

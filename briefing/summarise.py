@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import logging
+
 from briefing.article import Article
+from briefing.cache import SummaryCache, cache_key
 from briefing.models.base import Model, SummaryRequest
 from briefing.options import GenerationSettings
 from briefing.text import split_sentences
 
 _MAX_REDUCE_ROUNDS = 6
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,44 @@ def _split_long(sentence: str, model: Model, budget: int) -> list[str]:
     return result
 
 
-def summarise_articles(articles: Sequence[Article], model: Model, settings: GenerationSettings) -> list[Summary]:
-    """One Summary per article, in order."""
+class _CachedModel:
+    """The model seen through the summary cache: only requests never seen before
+    reach generate(), all of them in one batched call."""
+
+    def __init__(self, model: Model, cache: SummaryCache, settings: GenerationSettings) -> None:
+        self.model = model
+        self.cache = cache
+        self.identity = model.cache_identity(settings)
+        self.hits = self.misses = 0
+
+    def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
+        keys = [cache_key(self.identity, r.kind, r.title, r.text) for r in requests]
+        found = self.cache.get_many(keys)
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        if missing:
+            fresh = self.model.summarise([requests[i] for i in missing], settings)
+            new = {keys[i]: text for i, text in zip(missing, fresh, strict=True)}
+            self.cache.put_many(new)
+            found.update(new)
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        return [found[key] for key in keys]
+
+
+def summarise_articles(
+    articles: Sequence[Article], model: Model, settings: GenerationSettings, cache: SummaryCache | None = None
+) -> list[Summary]:
+    """One Summary per article, in order. With a cache, known requests are not generated again."""
+    if cache is not None:
+        cached = _CachedModel(model, cache, settings)
+        summaries = _map_reduce(articles, cached, model, settings)  # type: ignore[arg-type]
+        log.info("summary cache: %d hit(s), %d generated", cached.hits, cached.misses)
+        return summaries
+    return _map_reduce(articles, model, model, settings)
+
+
+def _map_reduce(articles: Sequence[Article], generator: Model, model: Model, settings: GenerationSettings) -> list[Summary]:
+    """`generator` answers the requests; `model` tells how long a request may be."""
     chunked = [chunk_text(article.text, model) for article in articles]
     kinds = ["article" if len(chunks) == 1 else "part" for chunks in chunked]
     # Map: every first-round request of every article goes out in one batched call.
@@ -77,7 +117,7 @@ def summarise_articles(articles: Sequence[Article], model: Model, settings: Gene
         for article, chunks, kind in zip(articles, chunked, kinds, strict=True)
         for chunk in chunks
     ]
-    outputs = iter(model.summarise(requests, settings))
+    outputs = iter(generator.summarise(requests, settings))
     current = [[next(outputs) for _ in chunks] for chunks in chunked]
     # Reduce: combine part summaries until each article has one.
     for _ in range(_MAX_REDUCE_ROUNDS):
@@ -86,7 +126,7 @@ def summarise_articles(articles: Sequence[Article], model: Model, settings: Gene
             break
         plans = {i: chunk_text("\n\n".join(current[i]), model) for i in pending}
         requests = [SummaryRequest(chunk, "combine", articles[i].title) for i in pending for chunk in plans[i]]
-        outputs = iter(model.summarise(requests, settings))
+        outputs = iter(generator.summarise(requests, settings))
         for i in pending:
             current[i] = [next(outputs) for _ in plans[i]]
     summaries = []

@@ -232,3 +232,18 @@ def test_duplicate_articles_are_briefed_once(tmp_path: Path, fake_model) -> None
     (tmp_path / "b.txt").write_text(ARTICLE.replace("  ", " ") + "\n\n")
     data = json.loads(run("daily", str(tmp_path), "--model", "fake", "-f", "json").stdout)
     assert len(data["articles"]) == 1
+
+
+def test_stages_without_a_model_never_import_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from briefing.cli import main\n"
+        "try: main(['daily', 'samples/', '--model', 'extractive', '-o', sys.argv[1]])\n"
+        "except SystemExit as e: assert e.code in (0, None), e.code\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.html")], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

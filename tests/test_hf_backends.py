@@ -125,3 +125,17 @@ def test_cli_end_to_end_with_a_tiny_seq2seq_model(tiny_bart: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["model"] == {"name": str(tiny_bart), "backend": "seq2seq"} and data["articles"][0]["summary"]
+
+
+def test_int8_quantisation_is_an_option_and_part_of_the_cache_key(tiny_llama: Path) -> None:
+    import torch
+
+    plain = load_model(ModelSpec(name=str(tiny_llama)))
+    quantised = load_model(ModelSpec(name=str(tiny_llama), quantize="int8"))
+    linear_types = {type(m).__name__ for m in quantised.model.modules() if "Linear" in type(m).__name__}
+    assert "DynamicQuantizedLinear" in " ".join(linear_types) or any(
+        isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in quantised.model.modules()
+    )
+    assert quantised.summarise([SummaryRequest(TEXTS[0])], GenerationSettings())[0]
+    settings = GenerationSettings()
+    assert plain.cache_identity(settings) != quantised.cache_identity(settings)

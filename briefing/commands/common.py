@@ -138,6 +138,20 @@ def model_options(function: F) -> F:
             "--batch-size", type=click.IntRange(1), default=8, show_default=True, help="Inputs per generate() call."
         ),
         click.option(
+            "--batch-tokens",
+            type=click.IntRange(64),
+            default=16384,
+            show_default=True,
+            help="Padded input tokens per generate() call (bounds memory; long inputs batch with fewer others).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Generate every summary afresh (skip the summary cache)."),
+        click.option(
+            "--quantize",
+            type=click.Choice(["int8"]),
+            default=None,
+            help="Dynamic int8 quantisation of Linear layers (CPU): faster, outputs change slightly.",
+        ),
+        click.option(
             "--max-input-tokens",
             type=click.IntRange(16),
             default=None,
@@ -174,6 +188,7 @@ def build_options(settings: dict[str, Any]) -> Options:
             device=settings["device"],
             prompts_dir=settings["prompts_dir"],
             max_input_tokens=settings["max_input_tokens"],
+            quantize=settings["quantize"],
         ),
         generation=GenerationSettings(
             num_beams=settings["num_beams"],
@@ -182,7 +197,9 @@ def build_options(settings: dict[str, Any]) -> Options:
             no_repeat_ngram_size=settings["no_repeat_ngram_size"],
             length_penalty=settings["length_penalty"],
             batch_size=settings["batch_size"],
+            batch_tokens=settings["batch_tokens"],
         ),
+        use_cache=not settings["no_cache"],
         fallback=settings["fallback"],
         title=settings["title"],
         date=briefing_date.date() if briefing_date else None,

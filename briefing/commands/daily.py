@@ -21,20 +21,36 @@ from briefing.errors import ExitCode
 
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="File of RSS, Atom or JSON Feed URLs, one a line (# comments); every entry's page is fetched.",
+)
 @output_options
 @model_options
-def daily(sources: tuple[str, ...], outputs: tuple[Path, ...], fmt: str | None, **settings: Any) -> None:
+def daily(
+    sources: tuple[str, ...], feeds_file: Path | None, outputs: tuple[Path, ...], fmt: str | None, **settings: Any
+) -> None:
     """Make a briefing from SOURCES: article files (.txt .md .html .json .jsonl),
-    folders of them (read recursively, in sorted order), or - for stdin.
+    folders of them (read recursively, in sorted order), - for stdin, or http(s)
+    URLs of web pages; and from the entries of the feeds named in --feeds FILE.
 
     Exit status: 0 all inputs used; 3 briefing written but some inputs failed; 1 nothing written.
     """
+    if not sources and feeds_file is None:
+        raise click.UsageError("give SOURCES, --feeds FILE, or both")
     setup_logging(settings["debug"], settings["quiet"])
     options = build_options(settings)
     from briefing import pipeline
+    from briefing.feeds import load_inputs
 
-    result = guard(options.debug, lambda: pipeline.run_daily(sources, options))
+    described = ", ".join([*sources, *([str(feeds_file)] if feeds_file else [])])
+    result = guard(
+        options.debug, lambda: pipeline.brief(load_inputs(sources, feeds_file, options), options, described=described)
+    )
     guard(options.debug, lambda: write_outputs(result.briefing, outputs, fmt))
     if result.failed_inputs:
         log.error(

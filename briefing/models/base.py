@@ -45,6 +45,11 @@ class Model(ABC):
         """How many tokens of article text one request may carry."""
         return 1_000_000
 
+    def cache_identity(self, settings: GenerationSettings) -> object:
+        """Everything about this model and these settings that decides its output
+        (for the summary cache). Backends add their weights, generation config and prompts."""
+        return [self.backend, self.name, settings.overrides()]
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Token counts by this model's own tokenizer (words for tokenizer-free models)."""
         return [len(text.split()) for text in texts]

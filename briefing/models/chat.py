@@ -52,11 +52,24 @@ class ChatModel(Model):
         encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
         return list(encoded["input_ids"] if isinstance(encoded, dict) or hasattr(encoded, "keys") else encoded)
 
-    def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
-        prompt_ids = [self.prompt_ids(request) for request in requests]
+    def _generation_config(self, settings: GenerationSettings) -> Any:
         defaults = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "pad_token_id": self.tokenizer.pad_token_id}
         # Briefings are reproducible (and cacheable): greedy or beam search, never sampling.
-        config = hf.generation_config(self.model, settings, defaults, forced={"do_sample": False})
+        return hf.generation_config(self.model, settings, defaults, forced={"do_sample": False})
+
+    def cache_identity(self, settings: GenerationSettings) -> object:
+        return [
+            self.backend,
+            hf.weights_fingerprint(self.name, self.model),
+            self.spec.quantize,
+            self._generation_config(settings).to_json_string(),
+            self._system,
+            self._templates,
+        ]
+
+    def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
+        prompt_ids = [self.prompt_ids(request) for request in requests]
+        config = self._generation_config(settings)
 
         def encode(batch: list[list[int]]) -> dict[str, Any]:
             return dict(self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt"))
@@ -65,9 +78,7 @@ class ChatModel(Model):
             new_tokens = output[:, batch["input_ids"].shape[1] :]
             return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
 
-        return hf.batched_generate(
-            self.model, encode, prompt_ids, [len(ids) for ids in prompt_ids], config, settings.batch_size, decode
-        )
+        return hf.batched_generate(self.model, encode, prompt_ids, [len(ids) for ids in prompt_ids], config, settings, decode)
 
 
 @register("chat")

@@ -33,9 +33,22 @@ class Seq2SeqModel(Model):
         encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
+    def _generation_config(self, settings: GenerationSettings) -> Any:
+        return hf.generation_config(self.model, settings, self._task_defaults, forced={"do_sample": False})
+
+    def cache_identity(self, settings: GenerationSettings) -> object:
+        return [
+            self.backend,
+            hf.weights_fingerprint(self.name, self.model),
+            self.spec.quantize,
+            self._generation_config(settings).to_json_string(),
+            self.prefix,
+            self._limit,
+        ]
+
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         texts = [self.prefix + request.text for request in requests]
-        config = hf.generation_config(self.model, settings, self._task_defaults, forced={"do_sample": False})
+        config = self._generation_config(settings)
         self.tokenizer.padding_side = "right"
 
         def encode(batch: list[str]) -> dict[str, Any]:
@@ -48,9 +61,7 @@ class Seq2SeqModel(Model):
         def decode(batch: dict[str, Any], output: Any) -> list[str]:
             return self.tokenizer.batch_decode(output, skip_special_tokens=True)
 
-        return hf.batched_generate(
-            self.model, encode, texts, self.count_tokens(texts), config, settings.batch_size, decode
-        )
+        return hf.batched_generate(self.model, encode, texts, self.count_tokens(texts), config, settings, decode)
 
 
 @register("seq2seq")

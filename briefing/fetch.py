@@ -1,0 +1,296 @@
+"""Fetching web pages and feeds with hard limits: time, size, redirects, content type.
+
+Every failure is an `InputError(url, "<one short reason>")`, so a bad URL costs one
+line in the briefing's error list, never a traceback. httpx is imported inside the
+functions that use it, so `briefing --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from briefing import __version__
+from briefing.errors import InputError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from briefing.article import Article
+
+HTML_TYPES: tuple[str, ...] = ("text/html", "application/xhtml+xml")
+FEED_TYPES: tuple[str, ...] = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/x-rss+xml",
+    "application/xml",
+    "text/xml",
+    "application/feed+json",
+    "application/json",
+)
+WEB_SCHEMES = ("http", "https")
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Click trackers and campaign tags: the same article shared twice differs only in these.
+_TRACKING_PARAMS = ("fbclid", "gclid")
+_TRACKING_PREFIXES = ("utm_",)
+MiB = 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits for every fetch; a later config file can override any of them."""
+
+    connect_timeout: float = 10.0  # seconds to open the connection (TCP + TLS)
+    read_timeout: float = 20.0  # seconds of silence allowed between two reads
+    deadline: float = 30.0  # total seconds per fetch, redirects included
+    max_bytes: int = 10 * MiB  # decoded body size
+    max_redirects: int = 3
+    user_agent: str = f"briefing/{__version__} (+https://github.com/briefing/briefing)"
+    workers: int = 4  # parallel fetches of a feed's article pages
+    max_feed_entries: int = 200  # per feed
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # as requested
+    final_url: str  # after redirects: the page's canonical address
+    status: int
+    content_type: str  # media type only, lower case, no parameters
+    body: bytes
+
+
+def is_web_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+def fetch(url: str, settings: FetchSettings | None = None, accept: tuple[str, ...] = HTML_TYPES) -> Fetched:
+    """GET `url` within `settings`' limits, or raise InputError(url, reason)."""
+    settings = settings or FetchSettings()
+    _check_scheme(url, url)
+    import httpx
+
+    started = time.monotonic()
+    sockets: list[socket.socket] = []
+    # The per-chunk check below cannot stop a server that stalls or dribbles its headers;
+    # the watchdog shuts the sockets at the deadline, which wakes any blocked read.
+    watchdog = threading.Timer(settings.deadline, _shut_down, args=(sockets,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        with _client(settings) as client:
+            return _follow(client, url, settings, accept, started, sockets)
+    except InputError:
+        raise
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        if time.monotonic() - started >= settings.deadline:
+            raise InputError(url, _timed_out(settings)) from None
+        raise InputError(url, describe_http_error(exc, settings)) from None
+    finally:
+        watchdog.cancel()
+
+
+def fetch_article(url: str, settings: FetchSettings | None = None) -> Article:
+    """The article on one web page; its `url` is the final address after redirects."""
+    from briefing.article import parse_html
+
+    page = fetch(url, settings, HTML_TYPES)
+    article = parse_html(page.body, url)
+    return replace(article, url=page.final_url)
+
+
+def normalise_url(url: str) -> str:
+    """One spelling per page, for deduplication (not for fetching)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal loses its brackets in .hostname
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: leave the address as it was
+        return url.strip()
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.username + (f":{parts.password}" if parts.password is not None else "")
+        netloc = f"{userinfo}@{netloc}"
+    query = sorted((key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(key))
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), urlencode(query), ""))
+
+
+def describe_http_error(exc: Exception, settings: FetchSettings) -> str:
+    """One short reason for an httpx (or socket) failure."""
+    import httpx
+
+    causes = list(_causes(exc))
+    if any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes):
+        detail = next(c.verify_message for c in causes if isinstance(c, ssl.SSLCertVerificationError))
+        return f"TLS certificate verification failed ({detail})" if detail else "TLS certificate verification failed"
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
+        return "TLS handshake failed"
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "connection refused"
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return "host not found"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect within {settings.connect_timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out (no data for {settings.read_timeout:g} s)"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({exc})"
+    if isinstance(exc, httpx.DecodingError):
+        return "cannot decode the response (broken compression)"
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return "not a valid URL"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        return "the server closed the connection before the page was complete"
+    return f"cannot fetch ({type(exc).__name__}: {exc})"
+
+
+def format_size(size: int) -> str:
+    if size % MiB == 0:
+        return f"{size // MiB} MB"
+    if size % 1024 == 0:
+        return f"{size // 1024} KB"
+    return f"{size} bytes"
+
+
+def _client(settings: FetchSettings) -> httpx.Client:
+    import httpx
+
+    timeout = httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.read_timeout,
+        pool=settings.connect_timeout,
+    )
+    # verify=True always: a page we cannot authenticate is an error, never a fallback.
+    return httpx.Client(
+        verify=True,
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": settings.user_agent},
+    )
+
+
+def _follow(
+    client: httpx.Client,
+    url: str,
+    settings: FetchSettings,
+    accept: tuple[str, ...],
+    started: float,
+    sockets: list[socket.socket],
+) -> Fetched:
+    """GET, following redirects by hand so each target's scheme is checked first."""
+    current = url
+    visited = {url}
+    headers = {"Accept": ", ".join((*accept, "*/*;q=0.1"))}
+    for _ in range(settings.max_redirects + 1):
+        request = client.build_request("GET", current, headers=headers, extensions={"trace": _socket_recorder(sockets)})
+        response = client.send(request, stream=True)
+        try:
+            location = response.headers.get("location")
+            if response.status_code in _REDIRECT_STATUSES and location:
+                target = urljoin(current, location.strip())
+                _check_scheme(url, target, redirect=True)
+                if target in visited:
+                    raise InputError(url, f"redirect loop ({target})")
+                visited.add(target)
+                current = target
+                continue
+            if not 200 <= response.status_code < 300:
+                raise InputError(url, f"HTTP {response.status_code}")
+            content_type = _media_type(response.headers.get("content-type", ""))
+            if content_type not in accept:
+                raise InputError(url, f"{_expected(accept)} ({content_type or 'no content type'})")
+            body = _read_body(url, response, settings, started)
+            return Fetched(url, str(response.url), response.status_code, content_type, body)
+        finally:
+            response.close()
+    raise InputError(url, f"too many redirects (more than {settings.max_redirects})")
+
+
+def _read_body(url: str, response: httpx.Response, settings: FetchSettings, started: float) -> bytes:
+    """The decoded body, stopped at the size cap or the deadline, whatever the headers claim."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.max_bytes:
+        raise InputError(url, f"larger than {format_size(settings.max_bytes)}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        if time.monotonic() - started > settings.deadline:
+            raise InputError(url, _timed_out(settings))
+        size += len(chunk)
+        if size > settings.max_bytes:
+            raise InputError(url, f"larger than {format_size(settings.max_bytes)}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_scheme(url: str, target: str, redirect: bool = False) -> None:
+    if urlsplit(target).scheme.lower() in WEB_SCHEMES:
+        return
+    if redirect:
+        raise InputError(url, f"redirect to a non-HTTP URL ({target})")
+    raise InputError(url, "not a web address (only http:// and https:// URLs can be fetched)")
+
+
+def _expected(accept: tuple[str, ...]) -> str:
+    if set(accept) <= set(HTML_TYPES):
+        return "not an HTML page"
+    if set(accept) <= set(FEED_TYPES):
+        return "not a feed"
+    return "unexpected content type"
+
+
+def _media_type(header: str) -> str:
+    return header.split(";", 1)[0].strip().lower()
+
+
+def _tracking(key: str) -> bool:
+    key = key.lower()
+    return key in _TRACKING_PARAMS or key.startswith(_TRACKING_PREFIXES)
+
+
+def _timed_out(settings: FetchSettings) -> str:
+    return f"timed out after {settings.deadline:g} s"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _socket_recorder(sockets: list[socket.socket]) -> Any:
+    """An httpcore trace hook that keeps each new connection's socket for the watchdog."""
+
+    def record(event: str, info: dict[str, Any]) -> None:
+        if event.endswith(("connect_tcp.complete", "start_tls.complete")):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                sockets.append(sock)
+
+    return record
+
+
+def _shut_down(sockets: list[socket.socket]) -> None:
+    for sock in list(sockets):
+        with contextlib.suppress(OSError):  # already closed
+            # The plain socket method: SSLSocket.shutdown would also tear down its
+            # TLS state under the reading thread.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
