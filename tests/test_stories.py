@@ -49,3 +49,19 @@ def test_grouping_is_transitive_and_keeps_first_seen_order() -> None:
         [0.0, 0.4, 0.0, 1.0],
     ]
     assert group(similarity, threshold=0.3) == [[0, 1, 3], [2]]
+
+
+def test_whos_who_numbers_stories_when_one_person_is_in_two_grouped_articles(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Council row\n\nCouncil leader Jane Smith said the budget was fair. "
+        "Council leader Jane Smith will meet unions on Tuesday. The Northtown Council voted on the budget.\n"
+    )
+    (tmp_path / "b.txt").write_text(
+        "Budget row deepens\n\nCouncil leader Jane Smith said the budget was fair and balanced. "
+        "The Northtown Council voted on the budget on Monday. Ms Smith will meet unions on Tuesday.\n"
+    )
+    out = tmp_path / "b.html"
+    result = CliRunner().invoke(main, ["daily", str(tmp_path), "--model", "extractive", "-o", str(out), "-o", str(tmp_path / "b.md")])
+    assert result.exit_code == 0, result.output
+    assert "1 story from 2 articles" in out.read_text()
+    assert "| **Jane Smith** | Council leader | 1 |" in (tmp_path / "b.md").read_text()

@@ -140,7 +140,7 @@ def model_options(function: F) -> F:
         click.option(
             "--batch-tokens",
             type=click.IntRange(64),
-            default=16384,
+            default=4096,
             show_default=True,
             help="Padded input tokens per generate() call (bounds memory; long inputs batch with fewer others).",
         ),
