@@ -107,8 +107,15 @@ def _beams(torch) -> tuple[str, float, float, str]:  # type: ignore[no-untyped-d
 
     # distilbart-cnn-12-6: 12 encoder layers, 6 decoder layers, d_model 1024.
     config = BartConfig(
-        vocab_size=50264, d_model=1024, encoder_layers=12, decoder_layers=6, encoder_attention_heads=16,
-        decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096, max_position_embeddings=1024,
+        vocab_size=50264,
+        d_model=1024,
+        encoder_layers=12,
+        decoder_layers=6,
+        encoder_attention_heads=16,
+        decoder_attention_heads=16,
+        encoder_ffn_dim=4096,
+        decoder_ffn_dim=4096,
+        max_position_embeddings=1024,
     )
     torch.manual_seed(0)
     model = BartForConditionalGeneration(config).eval()

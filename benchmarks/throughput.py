@@ -49,7 +49,9 @@ def sample_articles(count: int):  # type: ignore[no-untyped-def]
         article = base[i % len(base)]
         copy = i // len(base)
         if copy:  # a distinct text, so neither deduplication nor the cache merges copies
-            article = replace(article, title=f"{article.title} ({copy + 1})", text=f"{article.text}\n\nReport {copy + 1}.")
+            article = replace(
+                article, title=f"{article.title} ({copy + 1})", text=f"{article.text}\n\nReport {copy + 1}."
+            )
         articles.append(article)
     return articles
 
@@ -71,10 +73,12 @@ def naive_load(name: str) -> float:
     path = Path(name)
     kwargs = {"gguf_file": path.name} if path.suffix == ".gguf" else {}
     source = str(path.parent) if kwargs else name
-    _, seconds = timed(lambda: (
-        transformers.AutoTokenizer.from_pretrained(source, **kwargs),
-        transformers.AutoModelForCausalLM.from_pretrained(source, **kwargs),
-    ))
+    _, seconds = timed(
+        lambda: (
+            transformers.AutoTokenizer.from_pretrained(source, **kwargs),
+            transformers.AutoModelForCausalLM.from_pretrained(source, **kwargs),
+        )
+    )
     gc.collect()
     return seconds
 
@@ -115,12 +119,15 @@ def main() -> None:
     identical = texts == [s.text for s in cold] == [s.text for s in warm]
     tokens = sum(model.count_tokens(texts))
     n = len(articles)
-    print(f"model {args.model} on {torch_threads()} CPU thread(s); {n} articles, greedy, max_new_tokens={args.max_new_tokens}")
+    print(f"model {args.model} on {torch_threads()} CPU thread(s); {n} articles, greedy")
+    print(f"max_new_tokens={args.max_new_tokens} batch_size={args.batch_size} batch_tokens={args.batch_tokens}")
     print(f"{'run':14} {'seconds':>8} {'articles/s':>11} {'tokens/s':>9}")
     for name, seconds in (("naive", naive_s), ("engine cold", cold_s), ("engine warm", warm_s)):
         print(f"{name:14} {seconds:8.2f} {n / seconds:11.3f} {tokens / seconds:9.1f}")
-    print(f"model load: naive (.gguf) {naive_load_s:.2f} s, engine first {engine_first_load_s:.2f} s "
-          f"(dequantise + save), engine {engine_load_s:.2f} s")
+    print(
+        f"model load: naive (.gguf) {naive_load_s:.2f} s, engine first {engine_first_load_s:.2f} s "
+        f"(dequantise + save), engine {engine_load_s:.2f} s"
+    )
     if not identical:
         for i, (a, b) in enumerate(zip(texts, [s.text for s in cold], strict=True)):
             if a != b:

@@ -141,7 +141,9 @@ class Briefing:
     def whos_who(self) -> list[WhoRow]:
         """Actors merged across articles by shared names or aliases, most widespread first."""
         story_of = {i: number for number, story in enumerate(self.story_list, 1) for i in story.articles}
-        groups = _group_actors((story_of[i], actor) for i, article in enumerate(self.articles) for actor in article.actors)
+        groups = _group_actors(
+            (story_of[i], actor) for i, article in enumerate(self.articles) for actor in article.actors
+        )
         rows = [
             WhoRow(
                 name=max((a.name for a in actors), key=len),

@@ -8,10 +8,9 @@ combined (repeatedly, if they are still too long).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import logging
 
 from briefing.article import Article
 from briefing.cache import SummaryCache, cache_key
@@ -107,7 +106,9 @@ def summarise_articles(
     return _map_reduce(articles, model, model, settings)
 
 
-def _map_reduce(articles: Sequence[Article], generator: Model, model: Model, settings: GenerationSettings) -> list[Summary]:
+def _map_reduce(
+    articles: Sequence[Article], generator: Model, model: Model, settings: GenerationSettings
+) -> list[Summary]:
     """`generator` answers the requests; `model` tells how long a request may be."""
     chunked = [chunk_text(article.text, model) for article in articles]
     kinds = ["article" if len(chunks) == 1 else "part" for chunks in chunked]

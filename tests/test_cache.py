@@ -17,7 +17,9 @@ from briefing.models.hf import plan_batches
 from briefing.options import GenerationSettings, ModelSpec
 from briefing.summarise import summarise_articles
 
-ARTICLE = "Council closes library\n\nThe council voted on Tuesday to close the library. Residents will protest on Friday.\n"
+ARTICLE = (
+    "Council closes library\n\nThe council voted on Tuesday to close the library. Residents will protest on Friday.\n"
+)
 
 
 @pytest.fixture

@@ -245,5 +245,7 @@ def test_stages_without_a_model_never_import_torch(tmp_path: Path) -> None:
         "except SystemExit as e: assert e.code in (0, None), e.code\n"
         "print('torch' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.html")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "b.html")], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False", out.stderr

@@ -54,6 +54,8 @@ def test_too_little_left_falls_back_to_the_extractive_summary() -> None:
 
 def test_a_wrong_title_on_a_real_name_is_caught() -> None:
     # Both "Prime Minister" and Darmanin are in the article, but never as one.
-    result = guard("The Prime Minister Gerald Darmanin called for talks. Home Secretary Priti Patel was disinvited from a meeting.")
+    result = guard(
+        "The Prime Minister Gerald Darmanin called for talks. Home Secretary Priti Patel was disinvited from a meeting."
+    )
     assert result.dropped == 1 and result.text == "Home Secretary Priti Patel was disinvited from a meeting."
     assert "never calls Gerald Darmanin ‘Prime Minister’" in result.warnings[0]

@@ -18,7 +18,19 @@ STORIES = Path(__file__).parent / "data" / "stories"
 def test_three_outlets_on_one_event_plus_two_unrelated_make_three_stories(tmp_path: Path) -> None:
     out = tmp_path / "b.md"
     result = CliRunner().invoke(
-        main, ["daily", str(STORIES), "--model", "extractive", "--date", "2026-11-23", "-o", str(out), "-o", str(tmp_path / "b.json")]
+        main,
+        [
+            "daily",
+            str(STORIES),
+            "--model",
+            "extractive",
+            "--date",
+            "2026-11-23",
+            "-o",
+            str(out),
+            "-o",
+            str(tmp_path / "b.json"),
+        ],
     )
     assert result.exit_code == 0, result.output
     markdown = out.read_text()
@@ -61,7 +73,9 @@ def test_whos_who_numbers_stories_when_one_person_is_in_two_grouped_articles(tmp
         "The Northtown Council voted on the budget on Monday. Ms Smith will meet unions on Tuesday.\n"
     )
     out = tmp_path / "b.html"
-    result = CliRunner().invoke(main, ["daily", str(tmp_path), "--model", "extractive", "-o", str(out), "-o", str(tmp_path / "b.md")])
+    result = CliRunner().invoke(
+        main, ["daily", str(tmp_path), "--model", "extractive", "-o", str(out), "-o", str(tmp_path / "b.md")]
+    )
     assert result.exit_code == 0, result.output
     assert "1 story from 2 articles" in out.read_text()
     assert "| **Jane Smith** | Council leader | 1 |" in (tmp_path / "b.md").read_text()

@@ -78,7 +78,9 @@ class ChatModel(Model):
             new_tokens = output[:, batch["input_ids"].shape[1] :]
             return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
 
-        return hf.batched_generate(self.model, encode, prompt_ids, [len(ids) for ids in prompt_ids], config, settings, decode)
+        return hf.batched_generate(
+            self.model, encode, prompt_ids, [len(ids) for ids in prompt_ids], config, settings, decode
+        )
 
 
 @register("chat")

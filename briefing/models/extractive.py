@@ -82,7 +82,7 @@ _STOPWORDS = frozenset(
 )
 
 
-_PRONOUNS = frozenset("he she they it his her their its this these those".split())
+_PRONOUNS = frozenset(["he", "she", "they", "it", "his", "her", "their", "its", "this", "these", "those"])
 
 
 def extractive_summary(text: str, max_words: int = DEFAULT_MAX_WORDS) -> str:

@@ -218,7 +218,11 @@ def plan_batches(lengths: Sequence[int], max_batch: int, token_budget: int) -> l
     for index in order:
         current = batches[-1] if batches else None
         # Sorted longest first: the batch's first input sets its padded width.
-        if current is not None and len(current) < max_batch and (len(current) + 1) * lengths[current[0]] <= token_budget:
+        if (
+            current is not None
+            and len(current) < max_batch
+            and (len(current) + 1) * lengths[current[0]] <= token_budget
+        ):
             current.append(index)
         else:
             batches.append([index])

@@ -25,14 +25,52 @@ if TYPE_CHECKING:
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
-MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-                       "oct": 10, "nov": 11, "dec": 12}
+MONTH_ABBREVIATIONS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
 }
 # A day-month date a little in the past is still "this year's" (a report of a recent event);
 # further back than this, a future action must mean next year's.
@@ -42,8 +80,10 @@ PAST_MARKERS = re.compile(r"\b(?:last|ago|yesterday|earlier|previous|previously|
 
 # --- the surface grammar of time expressions (months are case-sensitive so the modal "may" never matches) ---
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_MONTH = (r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-          r"|(?:Jan|Feb|Sept?|Oct|Nov|Dec)\.?)")
+_MONTH = (
+    r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"|(?:Jan|Feb|Sept?|Oct|Nov|Dec)\.?)"
+)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DAYS = rf"{_DAY}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*[-–]\s*|\s+to\s+){_DAY})*"
 _YEAR = r"(?:19|20)\d{2}(?!\d|,\d)"
@@ -163,18 +203,37 @@ _PREFIX = re.compile(
     r"no later than|as early as|starting|beginning|around|about|sometime|some time|later|early|late)\s+)"
 )
 # Holidays on a fixed day ("Christmas" alone is a season, and Easter moves).
-FIXED_HOLIDAYS = {"christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
-                  "new year's day": (1, 1), "new year's eve": (12, 31)}
+FIXED_HOLIDAYS = {
+    "christmas day": (12, 25),
+    "christmas eve": (12, 24),
+    "boxing day": (12, 26),
+    "new year's day": (1, 1),
+    "new year's eve": (12, 31),
+}
 # Prefixes after which the named day is not the day of the action: never guess.
-_VAGUE_PREFIXES = {"after", "since", "over", "through", "throughout", "around", "about", "sometime", "some time",
-                   "early", "late", "during"}
+_VAGUE_PREFIXES = {
+    "after",
+    "since",
+    "over",
+    "through",
+    "throughout",
+    "around",
+    "about",
+    "sometime",
+    "some time",
+    "early",
+    "late",
+    "during",
+}
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MORE_DAYS = r"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*[-–]\s*|\s+to\s+)\d{1,2}(?:st|nd|rd|th)?)*"
 _MONTH_WORD = r"([a-z]+)\.?"
 _DAY_MONTH = re.compile(rf"^(?:the\s+)?{_ORDINAL}{_MORE_DAYS}\s+(?:of\s+)?{_MONTH_WORD}(?:,?\s+(\d{{4}}))?$")
 _MONTH_DAY = re.compile(rf"^{_MONTH_WORD}\s+{_ORDINAL}{_MORE_DAYS}(?:,?\s+(\d{{4}}))?$")
-_WEEKDAY_FIRST = re.compile(rf"^(?:(this|next|the coming|this coming|coming|the following|last)\s+)?"
-                            rf"({_WEEKDAY}){_PART_OF_DAY}$")
+_WEEKDAY_FIRST = re.compile(
+    rf"^(?:(this|next|the coming|this coming|coming|the following|last)\s+)?"
+    rf"({_WEEKDAY}){_PART_OF_DAY}$"
+)
 _WEEKDAY_AND_DATE = re.compile(rf"^{_WEEKDAY},?\s+(.+)$")
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:(the|this|next)\s+)?([a-z]+)(?:\s+(\d{4}))?$")
 _NUMBER = rf"(\d+|{'|'.join(NUMBER_WORDS)})"
@@ -211,8 +270,15 @@ def _relative_day(text: str, anchor: dt.date | None) -> dt.date | None:
         return None
     text = re.sub(r"^this\s+(?:morning|afternoon|evening)$", "today", text)
     text = re.sub(r"\s+(?:morning|afternoon|evening|night|lunchtime)$", "", text)
-    offsets = {"today": 0, "tonight": 0, "the end of the day": 0, "end of the day": 0, "tomorrow": 1,
-               "the day after tomorrow": 2, "yesterday": -1}
+    offsets = {
+        "today": 0,
+        "tonight": 0,
+        "the end of the day": 0,
+        "end of the day": 0,
+        "tomorrow": 1,
+        "the day after tomorrow": 2,
+        "yesterday": -1,
+    }
     return anchor + dt.timedelta(days=offsets[text]) if text in offsets else None
 
 
@@ -308,8 +374,12 @@ def _parse_with_dateparser(text: str, anchor: dt.date | None) -> dt.date | None:
     import dateparser  # imported late: it takes a moment to load and most expressions never need it
 
     base = dt.datetime.combine(anchor or dt.date.today(), dt.time())
-    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY",
-                "REQUIRE_PARTS": ["day", "month", "year"]}
+    settings = {
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": "future",
+        "DATE_ORDER": "DMY",
+        "REQUIRE_PARTS": ["day", "month", "year"],
+    }
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     if parsed is None:
         return None

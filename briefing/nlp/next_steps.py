@@ -35,34 +35,211 @@ MIGHT = {"could", "may", "might"}
 # "is due to", "is set to", "voting due to close", "is expected to", "is going to".
 SCHEDULE = {"due", "set", "scheduled", "slated", "poised", "expected", "going", "planned"}
 # Passives that put an event on the calendar, even in the present perfect: "a hearing has been set for 14 January".
-RESCHEDULE = {"set", "schedule", "plan", "fix", "arrange", "book", "postpone", "delay", "reschedule", "adjourn",
-              "move", "expect"}
+RESCHEDULE = {
+    "set",
+    "schedule",
+    "plan",
+    "fix",
+    "arrange",
+    "book",
+    "postpone",
+    "delay",
+    "reschedule",
+    "adjourn",
+    "move",
+    "expect",
+}
 INTEND = {"plan", "intend", "aim", "hope", "expect", "prepare"}  # present tense only: "planned to" may not happen
 COMMIT = {"promise", "pledge", "vow", "threaten", "undertake"}  # any tense: a commitment stands once made
 DECIDE = {"vote", "agree", "decide", "resolve", "choose", "opt"}  # past decision, future action: needs a date
-SPEECH = {"say", "tell", "add", "announce", "confirm", "warn", "insist", "promise", "pledge", "vow", "state",
-          "indicate", "signal", "reveal", "write", "explain", "claim", "threaten", "disclose", "report"}
+SPEECH = {
+    "say",
+    "tell",
+    "add",
+    "announce",
+    "confirm",
+    "warn",
+    "insist",
+    "promise",
+    "pledge",
+    "vow",
+    "state",
+    "indicate",
+    "signal",
+    "reveal",
+    "write",
+    "explain",
+    "claim",
+    "threaten",
+    "disclose",
+    "report",
+}
 # Verbs whose dates belong to what is demanded or hoped for, not to an action of the subject.
-DEMAND = {"call", "urge", "demand", "seek", "want", "ask", "press", "push", "need", "hope", "wish", "fear",
-          "expect", "predict", "believe", "think", "accuse", "welcome", "argue", "mean"}
+DEMAND = {
+    "call",
+    "urge",
+    "demand",
+    "seek",
+    "want",
+    "ask",
+    "press",
+    "push",
+    "need",
+    "hope",
+    "wish",
+    "fear",
+    "expect",
+    "predict",
+    "believe",
+    "think",
+    "accuse",
+    "welcome",
+    "argue",
+    "mean",
+}
 # Effects and states, not actions: "the strike would hit shoppers", "it will help to ease".
-NOT_ACTIONS = {"be", "have", "help", "make", "mean", "cost", "hit", "hurt", "harm", "affect", "protect", "bring",
-               "cause", "lead", "result", "benefit", "ease", "improve", "increase", "reduce", "rise", "fall", "grow",
-               "remain", "stay", "continue", "keep", "need", "depend", "include", "get", "become", "seem", "lie",
-               "work", "do", "want", "like", "know", "suffer", "withstand", "solve", "risk", "deter", "matter",
-               "happen", "allow", "let", "see", "feel", "love", "push", "put", "open"}
+NOT_ACTIONS = {
+    "be",
+    "have",
+    "help",
+    "make",
+    "mean",
+    "cost",
+    "hit",
+    "hurt",
+    "harm",
+    "affect",
+    "protect",
+    "bring",
+    "cause",
+    "lead",
+    "result",
+    "benefit",
+    "ease",
+    "improve",
+    "increase",
+    "reduce",
+    "rise",
+    "fall",
+    "grow",
+    "remain",
+    "stay",
+    "continue",
+    "keep",
+    "need",
+    "depend",
+    "include",
+    "get",
+    "become",
+    "seem",
+    "lie",
+    "work",
+    "do",
+    "want",
+    "like",
+    "know",
+    "suffer",
+    "withstand",
+    "solve",
+    "risk",
+    "deter",
+    "matter",
+    "happen",
+    "allow",
+    "let",
+    "see",
+    "feel",
+    "love",
+    "push",
+    "put",
+    "open",
+}
 # Nouns that name someone who can act (people and institutions), for subjects without a name.
-ACTOR_NOUNS = {"government", "minister", "secretary", "council", "councillor", "committee", "board", "body",
-               "union", "company", "firm", "group", "campaign", "campaigner", "trust", "bank", "authority",
-               "regulator", "court", "tribunal", "party", "department", "ministry", "agency", "commission",
-               "spokesperson", "spokesman", "spokeswoman", "official", "police", "executive", "chair", "chairman",
-               "chairwoman", "president", "leader", "director", "mayor", "mp", "team", "partnership", "alliance",
-               "coalition", "organisation", "organization", "charity", "developer", "member", "worker", "employer",
-               "administration", "cabinet", "parliament", "congress", "senate", "opposition", "prosecutor", "judge",
-               "inspector", "negotiator", "governor", "officer", "federation", "association", "operator",
-               "management", "lawmaker", "senator", "prime", "chancellor", "premier", "hospital", "school",
-               "university", "college", "airline", "retailer", "insurer", "club", "manufacturer", "carmaker",
-               "inquiry", "panel"}
+ACTOR_NOUNS = {
+    "government",
+    "minister",
+    "secretary",
+    "council",
+    "councillor",
+    "committee",
+    "board",
+    "body",
+    "union",
+    "company",
+    "firm",
+    "group",
+    "campaign",
+    "campaigner",
+    "trust",
+    "bank",
+    "authority",
+    "regulator",
+    "court",
+    "tribunal",
+    "party",
+    "department",
+    "ministry",
+    "agency",
+    "commission",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "official",
+    "police",
+    "executive",
+    "chair",
+    "chairman",
+    "chairwoman",
+    "president",
+    "leader",
+    "director",
+    "mayor",
+    "mp",
+    "team",
+    "partnership",
+    "alliance",
+    "coalition",
+    "organisation",
+    "organization",
+    "charity",
+    "developer",
+    "member",
+    "worker",
+    "employer",
+    "administration",
+    "cabinet",
+    "parliament",
+    "congress",
+    "senate",
+    "opposition",
+    "prosecutor",
+    "judge",
+    "inspector",
+    "negotiator",
+    "governor",
+    "officer",
+    "federation",
+    "association",
+    "operator",
+    "management",
+    "lawmaker",
+    "senator",
+    "prime",
+    "chancellor",
+    "premier",
+    "hospital",
+    "school",
+    "university",
+    "college",
+    "airline",
+    "retailer",
+    "insurer",
+    "club",
+    "manufacturer",
+    "carmaker",
+    "inquiry",
+    "panel",
+}
 # Dates that are simply the present: with a present tense they describe what is happening, not what will.
 NOW = re.compile(
     r"\b(?:today|tonight|now|currently)\b|^(?:(?:in|during|for|over)\s+)?this\s+"
@@ -76,12 +253,43 @@ NEGATIVE_SUBJECTS = {"no", "nobody", "none", "nothing", "neither"}
 NOT_DESCRIBED = {"conj", "cc", "parataxis", "mark", "punct", "intj", "dep", "meta", "preconj", "csubj", "expl"}
 RELATIVE_TAGS = {"WDT", "WP", "WP$", "WRB"}
 TRIMMABLE = {"prep", "acl", "relcl", "appos", "advmod", "npadvmod", "agent"}  # modifiers, never complements
-IRREGULAR = {"said": "say", "told": "tell", "wrote": "write", "written": "write", "is": "be", "are": "be",
-             "am": "be", "was": "be", "were": "be", "been": "be", "being": "be", "has": "have", "had": "have",
-             "going": "go", "made": "make", "meant": "mean", "held": "hold", "brought": "bring", "led": "lead",
-             "kept": "keep", "got": "get", "became": "become", "chose": "choose", "undertook": "undertake",
-             "rose": "rise", "fell": "fall", "grew": "grow", "knew": "know", "did": "do", "does": "do",
-             "saw": "see", "felt": "feel", "thought": "think", "sought": "seek", "people": "person"}
+IRREGULAR = {
+    "said": "say",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "is": "be",
+    "are": "be",
+    "am": "be",
+    "was": "be",
+    "were": "be",
+    "been": "be",
+    "being": "be",
+    "has": "have",
+    "had": "have",
+    "going": "go",
+    "made": "make",
+    "meant": "mean",
+    "held": "hold",
+    "brought": "bring",
+    "led": "lead",
+    "kept": "keep",
+    "got": "get",
+    "became": "become",
+    "chose": "choose",
+    "undertook": "undertake",
+    "rose": "rise",
+    "fell": "fall",
+    "grew": "grow",
+    "knew": "know",
+    "did": "do",
+    "does": "do",
+    "saw": "see",
+    "felt": "feel",
+    "thought": "think",
+    "sought": "seek",
+    "people": "person",
+}
 
 
 @dataclass(frozen=True)
@@ -109,8 +317,9 @@ def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolv
                 date = referenced_date(action, recent)
             elif date is not None:
                 dated.append((number, action, date))
-            step = NextStep(text=describe(action), evidence=evidence, when=when, date=date,
-                            actor=_actor(action, resolve_actor))
+            step = NextStep(
+                text=describe(action), evidence=evidence, when=when, date=date, actor=_actor(action, resolve_actor)
+            )
             if (step.evidence, step.text) not in seen:
                 seen.add((step.evidence, step.text))
                 steps.append(step)
@@ -294,8 +503,9 @@ def _negated(*tokens: Token | None) -> bool:
         if any(c.dep_ == "neg" or c.lower_ in ("never", "no longer") for c in token.children):
             return True
         subject = _own_subject(token)
-        if subject is not None and (subject.lower_ in NEGATIVE_SUBJECTS or
-                                    any(c.lower_ in NEGATIVE_SUBJECTS for c in subject.children)):
+        if subject is not None and (
+            subject.lower_ in NEGATIVE_SUBJECTS or any(c.lower_ in NEGATIVE_SUBJECTS for c in subject.children)
+        ):
             return True
     return False
 
@@ -315,8 +525,9 @@ def _subject(verb: Token, top: Token) -> Token | None:
             if subject.tag_ == "WDT" or subject.lower_ in ("who", "which", "that"):
                 return _antecedent(subject)
             return subject
-        token = token.head if token.dep_ in ("xcomp", "conj", "acomp", "advcl", "pcomp") and token.head != token \
-            else None
+        token = (
+            token.head if token.dep_ in ("xcomp", "conj", "acomp", "advcl", "pcomp") and token.head != token else None
+        )
     return None
 
 
@@ -350,12 +561,15 @@ def _plausible(kind: str, verb: Token, time: TimeExpression) -> bool:
 
 
 def _conditional(verb: Token, top: Token) -> bool:
-    return any(c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children)
-               for t in (verb, top) for c in t.children)
+    return any(
+        c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children)
+        for t in (verb, top)
+        for c in t.children
+    )
 
 
 def _open_question(top: Token) -> bool:
-    """"whether it would appeal", "when the report will be published", or reported by a negated verb
+    """ "whether it would appeal", "when the report will be published", or reported by a negated verb
     ("did not say it would appeal"): nothing has been announced."""
     clause = top
     while clause.dep_ in ("conj", "xcomp") and clause.head != clause:
@@ -592,8 +806,12 @@ def subject_span(subject: Token, action: FutureAction) -> Span:
 
 def compact_span(token: Token) -> Span:
     """The token's phrase as one contiguous run, without trailing relative clauses, appositions or commas."""
-    cut = {t.i for c in token.children if c.dep_ in ("relcl", "acl", "appos", "advcl", "parataxis", "cc", "conj")
-           and c.i > token.i for t in c.subtree}
+    cut = {
+        t.i
+        for c in token.children
+        if c.dep_ in ("relcl", "acl", "appos", "advcl", "parataxis", "cc", "conj") and c.i > token.i
+        for t in c.subtree
+    }
     inside = {t.i for t in token.subtree} - cut
     start = end = token.i
     while start - 1 in inside:
@@ -651,5 +869,15 @@ def _guess_lemma(word: str) -> str:
     return word
 
 
-_KNOWN_LEMMAS = (SCHEDULE | RESCHEDULE | INTEND | COMMIT | DECIDE | SPEECH | DEMAND | NOT_ACTIONS | ACTOR_NOUNS
-                 | set(IRREGULAR.values()))
+_KNOWN_LEMMAS = (
+    SCHEDULE
+    | RESCHEDULE
+    | INTEND
+    | COMMIT
+    | DECIDE
+    | SPEECH
+    | DEMAND
+    | NOT_ACTIONS
+    | ACTOR_NOUNS
+    | set(IRREGULAR.values())
+)
