@@ -14,7 +14,7 @@ GGUF := $(MODEL_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATE ?= 2026-11-27
 DEMO_MODEL ?= $(GGUF)
 
-.PHONY: setup model demo samples test test-fast eval lint clean
+.PHONY: setup model demo samples test test-fast eval bench lint clean
 
 setup: $(VENV)/.installed
 
@@ -44,6 +44,9 @@ test: setup model
 
 test-fast: setup
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -m "not model and not browser"
+
+bench: setup model
+	$(PY) benchmarks/throughput.py --model $(GGUF) --articles 16
 
 eval: setup
 	HF_HUB_OFFLINE=1 $(PY) eval/evaluate.py
