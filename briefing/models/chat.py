@@ -18,7 +18,7 @@ DEFAULT_MAX_NEW_TOKENS = 120
 TEMPLATES = {"article": "summarise_article.txt", "part": "summarise_part.txt", "combine": "combine_summaries.txt"}
 
 
-class ChatModel(Model):
+class ChatModel(hf.HuggingFaceModel):
     backend = "chat"
 
     def __init__(self, spec: ModelSpec) -> None:
@@ -39,10 +39,6 @@ class ChatModel(Model):
     def max_input_tokens(self) -> int:
         return self._max_input
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
-
     def prompt_ids(self, request: SummaryRequest) -> list[int]:
         return self._encode_prompt(request.kind, request.title or "(untitled)", request.text)
 
@@ -52,24 +48,17 @@ class ChatModel(Model):
         encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
         return list(encoded["input_ids"] if isinstance(encoded, dict) or hasattr(encoded, "keys") else encoded)
 
-    def _generation_config(self, settings: GenerationSettings) -> Any:
+    def generation_config_for(self, settings: GenerationSettings) -> Any:
         defaults = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "pad_token_id": self.tokenizer.pad_token_id}
         # Briefings are reproducible (and cacheable): greedy or beam search, never sampling.
         return hf.generation_config(self.model, settings, defaults, forced={"do_sample": False})
 
-    def cache_identity(self, settings: GenerationSettings) -> object:
-        return [
-            self.backend,
-            hf.weights_fingerprint(self.name, self.model),
-            self.spec.quantize,
-            self._generation_config(settings).to_json_string(),
-            self._system,
-            self._templates,
-        ]
+    def prompt_identity(self) -> object:
+        return [self._system, self._templates]
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         prompt_ids = [self.prompt_ids(request) for request in requests]
-        config = self._generation_config(settings)
+        config = self.generation_config_for(settings)
 
         def encode(batch: list[list[int]]) -> dict[str, Any]:
             return dict(self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt"))

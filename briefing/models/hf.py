@@ -13,12 +13,40 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import ModelLoadError
-from briefing.models.base import model_not_found
+from briefing.models.base import Model, model_not_found
 from briefing.options import GenerationSettings, ModelSpec
 
 log = logging.getLogger(__name__)
 # Tokenizers report "no limit" as a huge sentinel; anything above this is one.
 _NO_LIMIT = 1_000_000
+
+
+class HuggingFaceModel(Model):
+    """What the transformers backends share: a tokenizer, a model, and how their
+    identity is told to the summary cache."""
+
+    model: Any
+    tokenizer: Any
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def generation_config_for(self, settings: GenerationSettings) -> Any:
+        raise NotImplementedError
+
+    def prompt_identity(self) -> object:
+        """Whatever besides the request text goes into the model's input (prompts, prefixes)."""
+        return None
+
+    def cache_identity(self, settings: GenerationSettings) -> object:
+        return [
+            self.backend,
+            weights_fingerprint(self.name, self.model),
+            self.spec.quantize,
+            self.generation_config_for(settings).to_json_string(),
+            self.prompt_identity(),
+        ]
 
 
 def resolve_device(requested: str) -> str:

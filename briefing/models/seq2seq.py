@@ -10,7 +10,7 @@ from briefing.models.base import Model, SummaryRequest
 from briefing.options import GenerationSettings, ModelSpec
 
 
-class Seq2SeqModel(Model):
+class Seq2SeqModel(hf.HuggingFaceModel):
     backend = "seq2seq"
 
     def __init__(self, spec: ModelSpec) -> None:
@@ -29,26 +29,15 @@ class Seq2SeqModel(Model):
     def max_input_tokens(self) -> int:
         return self._max_input
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
-
-    def _generation_config(self, settings: GenerationSettings) -> Any:
+    def generation_config_for(self, settings: GenerationSettings) -> Any:
         return hf.generation_config(self.model, settings, self._task_defaults, forced={"do_sample": False})
 
-    def cache_identity(self, settings: GenerationSettings) -> object:
-        return [
-            self.backend,
-            hf.weights_fingerprint(self.name, self.model),
-            self.spec.quantize,
-            self._generation_config(settings).to_json_string(),
-            self.prefix,
-            self._limit,
-        ]
+    def prompt_identity(self) -> object:
+        return [self.prefix, self._limit]
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         texts = [self.prefix + request.text for request in requests]
-        config = self._generation_config(settings)
+        config = self.generation_config_for(settings)
         self.tokenizer.padding_side = "right"
 
         def encode(batch: list[str]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from briefing.nlp.dates import MONTHS, WEEKDAYS
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -30,34 +32,7 @@ TITLES = {
     "rev": None,
     "mx": None,
 }
-_CALENDAR = set(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "christmas",
-        "easter",
-        "today",
-        "tomorrow",
-        "yesterday",
-    ]
-)
+_CALENDAR = {*WEEKDAYS, *MONTHS, "christmas", "easter", "today", "tomorrow", "yesterday"}
 # Social platforms are channels people speak through, not actors in the story.
 PLATFORMS = {
     "twitter",
