@@ -73,7 +73,8 @@ def guard(summaries: Sequence[Summary], articles: Sequence[Article], analyses: S
 
 def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None = None) -> Result:
     """Read SOURCES and brief every article in them."""
-    return brief(load_sources(sources, options.max_input_bytes), options, now, described=", ".join(sources))
+    loaded = load_sources(sources, options.max_input_bytes, options.fetch)
+    return brief(loaded, options, now, described=", ".join(sources))
 
 
 def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, described: str = "the sources") -> Result:
