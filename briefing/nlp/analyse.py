@@ -45,7 +45,9 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
 
     def resolve_actor(span) -> str | None:  # type: ignore[no-untyped-def]
         actor = index.resolve(span)
-        return actor.name if actor is not None and not actor.channel_only else None
+        if actor is None or actor.channel_only or (actor.type != "person" and not (actor.acting or actor.spoke)):
+            return None  # a channel, or a place or body that is only where things happen
+        return actor.name
 
     next_steps = find_next_steps(doc, anchor, resolve_actor)
     evidence = Counter(id(p.actor) for p in positions)
