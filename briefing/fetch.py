@@ -56,7 +56,7 @@ class FetchSettings:
     deadline: float = 30.0  # total seconds per fetch, redirects included
     max_bytes: int = 10 * MiB  # decoded body size
     max_redirects: int = 3
-    user_agent: str = f"briefing/{__version__} (+https://github.com/briefing/briefing)"
+    user_agent: str = f"briefing/{__version__} (news briefing tool; python-httpx)"
     workers: int = 4  # parallel fetches of a feed's article pages
     max_feed_entries: int = 200  # per feed
 
