@@ -89,10 +89,31 @@ def _decode(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few broken bytes (a truncated character, a stray byte): keep the
+    # good characters and mark the broken ones, rather than misread the whole file.
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd") - data.count("\ufffd".encode())
+    if sum(1 for ch in lenient if ord(ch) > 127 and ch != "\ufffd") >= broken:
+        return lenient
     import charset_normalizer  # only needed for the rare non-UTF-8 file
 
-    best = charset_normalizer.from_bytes(data).best()
-    return str(best) if best is not None else None
+    results = charset_normalizer.from_bytes(data)
+    best = results.best()
+    if best is None:
+        return None
+    # Short Western text fits many legacy code pages equally well (é is ķ in cp775);
+    # when Windows-1252 reads it as cleanly as the best guess, it is the likelier one.
+    western = _decode_western(data)
+    if any(m.chaos <= best.chaos and str(m) == western for m in results):
+        return western
+    return str(best)
+
+
+def _decode_western(data: bytes) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def normalise_paragraphs(text: str) -> str:
@@ -156,6 +177,9 @@ def parse_html(data: bytes, source: str) -> Article:
     """`.html`: main text and metadata by trafilatura (it also sniffs the charset)."""
     import trafilatura
 
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise InputError(source, f"binary file ({kind}), not a web page")
     document = trafilatura.bare_extraction(
         data, with_metadata=True, include_comments=False, include_tables=False, include_images=False
     )

@@ -116,7 +116,7 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> list[FeedEntry]
     if not parsed.entries:
         if parsed.bozo:
             raise InputError(url, f"not a feed: {_bozo_reason(parsed.bozo_exception)}")
-        if not parsed.version:
+        if not parsed.get("version"):  # absent, not empty, when the body is empty
             raise InputError(url, "not a feed: no RSS or Atom document found")
         log.warning("%s: the feed has no entries", url)
         return []

@@ -152,6 +152,9 @@ def describe_http_error(exc: Exception, settings: FetchSettings) -> str:
         return "cannot decode the response (broken compression)"
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return "not a valid URL"
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc):
+        # httpx checks a redirect's target even when not following it
+        return f"redirect to an invalid URL ({' '.join(str(exc).split())[:120]})"
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return "the server closed the connection before the page was complete"
     return f"cannot fetch ({type(exc).__name__}: {exc})"
