@@ -31,6 +31,7 @@ from briefing.nlp.names import (
     acronym_matches,
     adjectival_group,
     clean_name,
+    doc_text,
     extend_person,
     in_byline,
     in_photo_credit,
@@ -103,6 +104,12 @@ class ActorIndex:
         # "he" in one sentence is the antecedent of "he" in the next.
         self._resolved: list[tuple[int, int, ActorDraft, bool]] = []
         self._definitions: dict[tuple[int, int], ActorDraft] = {}
+        # Span.sent scans the sentence each time; with many names in one long
+        # sentence that turns quadratic, so look sentences up by token instead.
+        self._sentences = list(doc.sents)
+        self._sentence_at = [0] * len(doc)
+        for number, sentence in enumerate(self._sentences):
+            self._sentence_at[sentence.start : sentence.end] = [number] * len(sentence)
         self.last_speaker: tuple[int, ActorDraft] | None = None  # (sentence start, actor)
         self._build()
 
@@ -159,7 +166,7 @@ class ActorIndex:
             or len(name) < 2
             or is_calendar_word(name)
             or in_photo_credit(span)
-            or in_byline(span)
+            or in_byline(self.sentence_of(span))
             or inside_person_title(span)
         )
 
@@ -264,7 +271,9 @@ class ActorIndex:
         """'Alliance of Coastal and Island States (ACIS)': a capitalised name followed by
         the acronym of its initials defines an organisation, however NER split it."""
         pattern = re.compile(
-            r"((?:[A-Z][\w’'&-]*\s+)(?:(?:of|for|and|the|on|&|[A-Z][\w’'&-]*)\s+)*?"
+            # At most ten words before the bracket: unbounded, a run of capitalised
+            # words with no bracket after it makes the search quadratic.
+            r"((?:[A-Z][\w’'&-]*\s+)(?:(?:of|for|and|the|on|&|[A-Z][\w’'&-]*)\s+){0,8}?"
             r"(?:[A-Z][\w’'&-]*))\s+\(([A-Z][A-Za-z&.]{1,9})\)"
         )
         for match in pattern.finditer(self.doc.text):
@@ -302,7 +311,7 @@ class ActorIndex:
 
     def _take_bracketed_acronym(self, span: Span, actor: ActorDraft) -> None:
         """'National Education Union (NEU)' makes NEU an alias."""
-        tail = self.doc.text[span.start_char : span.end_char + 14]
+        tail = doc_text(self.doc)[span.start_char : span.end_char + 14]
         match = re.search(r"\(([A-Za-z&.]{2,10})\)", tail[len(clean_name(span)[0]) :][:16])
         if match and is_acronym(match.group(1)):
             actor.aliases.add(match.group(1))
@@ -337,6 +346,9 @@ class ActorIndex:
             return True
         # "X, the minister, said" and "X and Y said": the head is the subject.
         return root.dep_ in ("appos", "conj") and root.head.dep_ in SUBJECT_DEPS
+
+    def sentence_of(self, span: Span) -> Span:
+        return self._sentences[self._sentence_at[span.start]]
 
     # --- resolving ----------------------------------------------------------------
 
@@ -373,7 +385,7 @@ class ActorIndex:
         else:
             actor = self._resolve_descriptor(span)
         if actor is not None:
-            self._resolved.append((span.start_char, span.sent.start, actor, root.dep_ in SUBJECT_DEPS))
+            self._resolved.append((span.start_char, self.sentence_of(span).start, actor, root.dep_ in SUBJECT_DEPS))
         return actor
 
     def _resolve_pronoun(self, span: Span, gender: str) -> ActorDraft | None:
@@ -381,7 +393,7 @@ class ActorIndex:
         subject of the nearest sentence that has one (the centre of attention)."""
         # (position, sentence start, actor, is subject) for names and earlier resolved pronouns
         candidates = [
-            (m.start, m.span.sent.start, m.actor, m.span.root.dep_ in SUBJECT_DEPS | {"appos"})
+            (m.start, self.sentence_of(m.span).start, m.actor, m.span.root.dep_ in SUBJECT_DEPS | {"appos"})
             for m in self._mentions
             if m.start < span.start_char and m.actor.type == "person" and not m.in_quote
         ]
@@ -504,9 +516,10 @@ class ActorIndex:
         if self.last_speaker is None:
             return None
         sentence_start, actor = self.last_speaker
-        sentences = [s for s in span.doc.sents if s.start < span.sent.start]
+        here = self.sentence_of(span).start
+        sentences = [s for s in self._sentences if s.start < here]
         recent = sentences[-1:] if same_paragraph else sentences[-2:]
-        if same_paragraph and recent and "\n" in span.doc[recent[-1].end - 1 : span.sent.start + 1].text:
+        if same_paragraph and recent and "\n" in span.doc[recent[-1].end - 1 : here + 1].text:
             return None
         return actor if any(s.start == sentence_start for s in recent) else None
 

@@ -273,6 +273,13 @@ ORG_NAME_WORDS = set(
 SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
 
 
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: spaCy's Doc.text joins every token on each call."""
+    if "briefing.text" not in doc.user_data:
+        doc.user_data["briefing.text"] = doc.text
+    return doc.user_data["briefing.text"]
+
+
 def clean_name(span: Span) -> tuple[str, str | None]:
     """Entity text without a leading article, title or trailing possessive;
     and the gender its title implies."""
@@ -289,7 +296,7 @@ def clean_name(span: Span) -> tuple[str, str | None]:
         tokens = tokens[1:]  # "Councillor Rob Tennant" is Rob Tennant
     if not tokens:
         return "", gender
-    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    text = span.doc[tokens[0].i : tokens[-1].i + 1].text
     text = text.split("(")[0]  # "Department for Education (DfE": the acronym is an alias
     return " ".join(text.split()).strip(" ,;:-"), gender
 
@@ -326,7 +333,7 @@ def is_calendar_word(name: str) -> bool:
 
 def in_photo_credit(span: Span) -> bool:
     """'(Stefan Rousseau/PA)': names inside brackets with a slash are credits."""
-    text = span.doc.text
+    text = doc_text(span.doc)
     open_at = text.rfind("(", max(0, span.start_char - 60), span.start_char)
     if open_at < 0 or ")" in text[open_at : span.start_char]:
         return False
@@ -334,9 +341,8 @@ def in_photo_credit(span: Span) -> bool:
     return close_at >= 0 and "/" in text[open_at:close_at]
 
 
-def in_byline(span: Span) -> bool:
+def in_byline(sentence: Span) -> bool:
     """Bylines and datelines: a short sentence without a verb ("By Jo Smith, PA")."""
-    sentence = span.sent
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
     return not has_verb and len(sentence) <= 8
 
@@ -445,7 +451,9 @@ def _phrase(doc: Doc, head: Token) -> str | None:
     text = doc[start:end].text.strip(" ,")
     if text.count("(") > text.count(")"):
         text = (
-            text + ")" if doc.text[doc[end - 1].idx + len(doc[end - 1].text) :].startswith(")") else text.split("(")[0]
+            text + ")"
+            if doc_text(doc)[doc[end - 1].idx + len(doc[end - 1].text) :].startswith(")")
+            else text.split("(")[0]
         )
     text = text.strip(" ,")
     if not text or len(text.split()) > 12 or any(ch in text for ch in '“”"'):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefing.nlp.actors import ActorDraft, ActorIndex
+from briefing.nlp.names import doc_text
 from briefing.nlp.quotes import QuoteMap
 
 if TYPE_CHECKING:
@@ -256,7 +257,7 @@ def _statement(sentence: Span, verb: Token, quotes: QuoteMap) -> str:
 def _quote_is_the_statement(sentence: Span, quote_start: int) -> bool:
     """A quote that opens the sentence or follows 'said:' is the statement; a quoted
     phrase inside reported speech is not (the clause around it is)."""
-    before = sentence.doc.text[sentence.start_char : quote_start].rstrip()
+    before = doc_text(sentence.doc)[sentence.start_char : quote_start].rstrip()
     return not before or before.endswith((":", ","))
 
 
