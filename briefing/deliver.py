@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from briefing.errors import OutputError
@@ -30,6 +31,19 @@ def write_atomic(path: Path, text: str) -> None:
             os.unlink(temporary)
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     _fsync_folder(path.parent)
+    _remove_stale_temporaries(path)
+
+
+STALE_AFTER_SECONDS = 3600
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """A run killed mid-write leaves its temporary file behind; an hour-old one is nobody's."""
+    now = time.time()
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > STALE_AFTER_SECONDS:
+                leftover.unlink()
 
 
 def _umask() -> int:

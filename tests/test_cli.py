@@ -249,3 +249,19 @@ def test_stages_without_a_model_never_import_torch(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(tmp_path / "b.html")], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_temporary_files_left_by_a_killed_run_are_cleaned_up(tmp_path: Path) -> None:
+    import time
+
+    from briefing.deliver import write_atomic
+
+    target = tmp_path / "briefing.md"
+    old = tmp_path / ".briefing.md.abc123.tmp"
+    fresh = tmp_path / ".briefing.md.def456.tmp"  # perhaps another run, writing right now
+    old.write_text("half a briefing")
+    fresh.write_text("another run")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    write_atomic(target, "today")
+    assert target.read_text() == "today" and not old.exists() and fresh.exists()
