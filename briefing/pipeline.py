@@ -47,7 +47,9 @@ def open_model(options: Options) -> tuple[Model, list[str]]:
         ]
 
 
-def guard(summaries: Sequence[Summary], articles: Sequence[Article], analyses: Sequence[Analysis]) -> list[Summary]:
+def check_faithfulness(
+    summaries: Sequence[Summary], articles: Sequence[Article], analyses: Sequence[Analysis]
+) -> list[Summary]:
     """Drop generated sentences the article does not support (see guard.py)."""
     from briefing.guard import guard_summaries
 
@@ -102,7 +104,7 @@ def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, desc
     elapsed = time.perf_counter() - loaded_at
     log.info("summarised %d article(s) in %.1f s (%.2f s per article)", len(articles), elapsed, elapsed / len(articles))
     if model.backend != "extractive":  # extractive summaries are source sentences already
-        summaries = guard(summaries, articles, analyses)
+        summaries = check_faithfulness(summaries, articles, analyses)
     briefing = assemble(articles, summaries, analyses, loaded.errors, model.info, options, now, warnings)
     stories = build_stories(briefing.articles, [f"{a.title or ''}\n\n{a.text}" for a in articles])
     return Result(briefing=replace(briefing, stories=stories), failed_inputs=len(loaded.errors))

@@ -181,3 +181,24 @@ def http_server() -> Iterator[TestServer]:
         yield server
     finally:
         server.stop()
+
+
+def serve_over_untrusted_tls(server: TestServer, folder: Path) -> None:
+    """Put an unstarted TestServer behind TLS with a fresh self-signed certificate
+    nobody trusts (skips the test where the openssl command is missing)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server._server.socket = context.wrap_socket(server._server.socket, server_side=True)

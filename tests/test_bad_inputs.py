@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from httpserver import TestServer, article_page, unused_port
+from httpserver import TestServer, article_page, serve_over_untrusted_tls, unused_port
 
 from briefing.cli import main
 from briefing.fetch import FetchSettings
@@ -483,24 +483,9 @@ def test_200_mb_body_stops_at_the_cap(news: Path, fake_model, huge_server: str, 
 
 
 def test_tls_error(news: Path, fake_model, quick_fetch: None, tmp_path: Path) -> None:
-    import shutil
-    import ssl
-    import subprocess
-
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-        + ["-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
     server = TestServer()
     server.route("/a.html", article_page("Pier", ARTICLE_PARAGRAPHS))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server._server.socket = context.wrap_socket(server._server.socket, server_side=True)
+    serve_over_untrusted_tls(server, tmp_path)
     server.start()
     try:
         url = f"https://127.0.0.1:{server.port}/a.html"

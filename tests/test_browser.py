@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
+from browser import FLAGS as BROWSER_FLAGS
+from browser import require_chromium
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parent.parent
 PAGE = REPO / "samples" / "briefing.html"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+FLAGS = [*BROWSER_FLAGS, "--hide-scrollbars"]
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if path is None:
-        if os.environ.get("BRIEFING_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required here (apt-get install chromium)")
-        pytest.skip("chromium not installed (apt-get install chromium); CI installs it")
-    return path
+    return require_chromium()
 
 
 def _run(chromium: str, tmp_path: Path, *args: str) -> str:

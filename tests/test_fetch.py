@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import ssl
 import subprocess
 import sys
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from httpserver import SAMPLE_PAGES, TestServer, unused_port
+from httpserver import SAMPLE_PAGES, TestServer, serve_over_untrusted_tls, unused_port
 
 from briefing.errors import InputError
 from briefing.fetch import FEED_TYPES, FetchSettings, fetch, fetch_article, normalise_url
@@ -140,21 +137,9 @@ def test_only_http_and_https_are_fetched(url: str) -> None:
 @pytest.fixture
 def https_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     """An HTTPS server with a self-signed certificate nobody trusts."""
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-        + ["-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
     server = TestServer()
     server.route("/a.html", PAGE)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    inner: ThreadingHTTPServer = server._server
-    inner.socket = context.wrap_socket(inner.socket, server_side=True)
+    serve_over_untrusted_tls(server, tmp_path)
     server.start()
     yield f"https://127.0.0.1:{server.port}/a.html"
     server.stop()

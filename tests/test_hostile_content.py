@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import FLAGS as BROWSER_FLAGS
+from browser import require_chromium
 from click.testing import CliRunner
 from httpserver import TestServer, article_page
 from test_digest import html_of, text_of, write_config
@@ -299,14 +299,7 @@ def _check_email(inbox: Inbox) -> None:
 # --- in a real browser ---
 
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *BROWSER_FLAGS,
     "--virtual-time-budget=3000",  # let timers, load and error events run before the DOM is dumped
 ]
 CSP = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
@@ -321,12 +314,7 @@ PROBE = (
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if path is None:
-        if os.environ.get("BRIEFING_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required here (apt-get install chromium)")
-        pytest.skip("chromium not installed (apt-get install chromium); CI installs it")
-    return path
+    return require_chromium()
 
 
 def dump_dom(chromium: str, page: Path, tmp_path: Path) -> str:
