@@ -7,7 +7,7 @@ benchmark can vary one without touching the other.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,13 @@ class ModelSpec:
     quantize: str | None = None  # "int8": dynamic int8 Linear layers (CPU), changes outputs slightly
 
 
+# A GPU has the memory and the parallelism for far larger batches than a laptop CPU.
+_BATCH_DEFAULTS = {
+    "cpu": {"batch_size": 16, "batch_tokens": 4096, "kv_cache_tokens": 16384},
+    "cuda": {"batch_size": 64, "batch_tokens": 65536, "kv_cache_tokens": 262144},
+}
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
     """User overrides on top of the model's own generation config (None = keep)."""
@@ -37,17 +44,29 @@ class GenerationSettings:
     min_new_tokens: int | None = None
     no_repeat_ngram_size: int | None = None
     length_penalty: float | None = None
-    batch_size: int = 8
-    # Padded input tokens per generate() call: bounds memory, and keeps a long
-    # article from making seven short ones pad to its length. On 2 CPU cores with
-    # SmolLM2 and real articles, 4096 was fastest (8192: 1.2x slower, 16384: 1.8x).
-    batch_tokens: int = 4096
+    # How much is generated together; None takes the device's default (_BATCH_DEFAULTS).
+    # batch_size: the most sequences at once.
+    batch_size: int | None = None
+    # batch_tokens: padded input tokens per generate() call (beam search, seq2seq
+    # models). It bounds memory and keeps a long article from making short ones pad
+    # to its length; on 2 CPU cores with SmolLM2, 4096 was fastest (8192: 1.2x slower).
+    batch_tokens: int | None = None
+    # kv_cache_tokens: greedy decoder-only models prefill each prompt alone and decode
+    # together (models/decoding.py); this caps the key/value cache positions those
+    # sequences hold, padding and room for new tokens included. 16384 is about 0.75 GB
+    # for SmolLM2 in fp32; on 2 CPU cores 32768 was no faster and peaked 0.8 GB higher.
+    kv_cache_tokens: int | None = None
+
+    def on_device(self, device: str) -> GenerationSettings:
+        """These settings with the batch limits the user left unset filled in for `device`."""
+        defaults = _BATCH_DEFAULTS["cuda" if device.startswith("cuda") else "cpu"]
+        return replace(self, **{key: value for key, value in defaults.items() if getattr(self, key) is None})
 
     def overrides(self) -> dict[str, Any]:
         """The generate() keyword arguments the user set explicitly."""
         values = asdict(self)
-        values.pop("batch_size")
-        values.pop("batch_tokens")
+        for key in _BATCH_DEFAULTS["cpu"]:
+            values.pop(key)
         return {key: value for key, value in values.items() if value is not None}
 
 

@@ -72,6 +72,16 @@ def test_generation_overrides_reach_the_model(folder: Path, fake_model) -> None:
     assert settings.overrides() == {"num_beams": 2, "max_new_tokens": 40} and settings.batch_size == 3
 
 
+def test_batch_limits_default_by_device_unless_given(folder: Path, fake_model) -> None:
+    run("daily", str(folder), "--model", "fake", "--kv-cache-tokens", "2048")
+    (settings,) = fake_model.settings
+    assert (settings.batch_size, settings.kv_cache_tokens) == (None, 2048)  # unset until the device is known
+    cpu, cuda = settings.on_device("cpu"), settings.on_device("cuda")
+    assert (cpu.batch_size, cpu.batch_tokens, cpu.kv_cache_tokens) == (16, 4096, 2048)
+    assert cuda.batch_size > cpu.batch_size and cuda.batch_tokens > cpu.batch_tokens and cuda.kv_cache_tokens == 2048
+    assert settings.overrides() == {}  # batching never changes what is generated, so it stays out of the cache key
+
+
 def test_json_shape_for_samples_with_the_extractive_model() -> None:
     result = run("daily", "samples/", "--model", "extractive", "--format", "json")
     assert result.exit_code == 0, result.output

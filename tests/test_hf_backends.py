@@ -100,7 +100,8 @@ def test_long_article_is_chunked_by_the_models_tokenizer_then_reduced(tiny_bart:
 def test_chat_model_pads_on_the_left_and_uses_the_prompt_templates(tiny_llama: Path, monkeypatch) -> None:
     model = load_model(ModelSpec(name=str(tiny_llama)))
     calls = spy_generate(model, monkeypatch)
-    model.summarise([SummaryRequest(text, title="T") for text in TEXTS], GenerationSettings(batch_size=3))
+    # Beam search goes through generate(), which batches padded prompts.
+    model.summarise([SummaryRequest(text, title="T") for text in TEXTS], GenerationSettings(batch_size=3, num_beams=2))
     mask = calls[-1]["attention_mask"]
     assert mask[:, -1].all() and not mask[:, 0].all()  # padding only on the left
     prompt = model.tokenizer.decode(calls[-1]["input_ids"][0], skip_special_tokens=True)

@@ -135,14 +135,24 @@ def model_options(function: F) -> F:
             "--length-penalty", type=float, default=None, help="Beam search length penalty (>1 favours longer)."
         ),
         click.option(
-            "--batch-size", type=click.IntRange(1), default=8, show_default=True, help="Inputs per generate() call."
+            "--batch-size",
+            type=click.IntRange(1),
+            default=None,
+            help="Most inputs generated together [default: 16 on CPU, 64 on CUDA].",
         ),
         click.option(
             "--batch-tokens",
             type=click.IntRange(64),
-            default=4096,
-            show_default=True,
-            help="Padded input tokens per generate() call (bounds memory; long inputs batch with fewer others).",
+            default=None,
+            help="Padded input tokens per generate() call, for beam search and seq2seq models (bounds memory) "
+            "[default: 4096 on CPU, 65536 on CUDA].",
+        ),
+        click.option(
+            "--kv-cache-tokens",
+            type=click.IntRange(64),
+            default=None,
+            help="Key/value cache positions held by sequences decoded together, for greedy chat models "
+            "(bounds memory) [default: 16384 on CPU, 262144 on CUDA].",
         ),
         click.option("--no-cache", is_flag=True, help="Generate every summary afresh (skip the summary cache)."),
         click.option(
@@ -198,6 +208,7 @@ def build_options(settings: dict[str, Any]) -> Options:
             length_penalty=settings["length_penalty"],
             batch_size=settings["batch_size"],
             batch_tokens=settings["batch_tokens"],
+            kv_cache_tokens=settings["kv_cache_tokens"],
         ),
         use_cache=not settings["no_cache"],
         fallback=settings["fallback"],

@@ -59,6 +59,14 @@ class ChatModel(hf.HuggingFaceModel):
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         prompt_ids = [self.prompt_ids(request) for request in requests]
         config = self.generation_config_for(settings)
+        settings = settings.on_device(self.device)
+        from briefing.models import decoding  # imports torch
+
+        if decoding.supports(config, self.model):
+            new_tokens = decoding.greedy_generate(
+                self.model, prompt_ids, config, settings.batch_size, settings.kv_cache_tokens
+            )
+            return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in new_tokens]
 
         def encode(batch: list[list[int]]) -> dict[str, Any]:
             return dict(self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt"))

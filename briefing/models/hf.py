@@ -228,6 +228,8 @@ def batched_generate(
     import torch
 
     results: list[str] = [""] * len(inputs)
+    settings = settings.on_device(model.device.type)
+    assert settings.batch_size and settings.batch_tokens  # filled in by on_device()
     for indices in plan_batches(lengths, settings.batch_size, settings.batch_tokens):
         batch = encode([inputs[i] for i in indices])
         batch = {key: value.to(model.device) for key, value in batch.items()}
