@@ -107,6 +107,12 @@ class NaiveLoop:
         self.count_tokens = engine.count_tokens
         self.prompts: list[list[int]] = []
 
+    def summarise_chained(self, requests: Sequence[Any], settings: Any, follow_up: Any) -> list[str]:
+        """Round by round, as a script does: every part, then the combining steps."""
+        from briefing.models.base import Model
+
+        return Model.summarise_chained(self, requests, settings, follow_up)  # type: ignore[arg-type]
+
     def summarise(self, requests: Sequence[Any], settings: Any) -> list[str]:
         import torch
 

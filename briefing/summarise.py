@@ -9,12 +9,13 @@ combined (repeatedly, if they are still too long).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefing.article import Article
 from briefing.cache import SummaryCache, cache_key
-from briefing.models.base import Model, SummaryRequest
+from briefing.models.base import FollowUp, Model, SummaryRequest
 from briefing.options import GenerationSettings
 from briefing.text import split_sentences
 
@@ -72,7 +73,7 @@ def _split_long(sentence: str, model: Model, budget: int) -> list[str]:
 
 class _CachedModel:
     """The model seen through the summary cache: only requests never seen before
-    reach generate(), all of them in one batched call."""
+    reach the model; cached ones are answered at once, and so are their follow-ups."""
 
     def __init__(self, model: Model, cache: SummaryCache, settings: GenerationSettings) -> None:
         self.model = model
@@ -80,18 +81,46 @@ class _CachedModel:
         self.identity = model.cache_identity(settings)
         self.hits = self.misses = 0
 
-    def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
-        keys = [cache_key(self.identity, r.kind, r.title, r.text) for r in requests]
-        found = self.cache.get_many(keys)
-        missing = [i for i, key in enumerate(keys) if key not in found]
-        if missing:
-            fresh = self.model.summarise([requests[i] for i in missing], settings)
-            new = {keys[i]: text for i, text in zip(missing, fresh, strict=True)}
-            self.cache.put_many(new)
-            found.update(new)
-        self.hits += len(keys) - len(missing)
-        self.misses += len(missing)
-        return [found[key] for key in keys]
+    def summarise_chained(
+        self, requests: Sequence[SummaryRequest], settings: GenerationSettings, follow_up: FollowUp
+    ) -> list[str]:
+        summaries: list[str] = []
+        keys: list[str] = []
+        sent: list[int] = []  # the model's index for a request -> ours
+
+        def admit(batch: Sequence[SummaryRequest]) -> list[SummaryRequest]:
+            """Index `batch`; answer what the cache knows (follow-ups included); return the rest."""
+            asked = {self._key(request) for request in batch}
+            known = self.cache.get_many(list(asked))
+            queue, misses = deque(batch), []
+            while queue:
+                request = queue.popleft()
+                index, key = len(summaries), self._key(request)
+                keys.append(key)
+                hit = known.get(key) if key in asked else self.cache.get_many([key]).get(key)
+                summaries.append(hit or "")
+                if hit is None:
+                    self.misses += 1
+                    sent.append(index)
+                    misses.append(request)
+                else:
+                    self.hits += 1
+                    queue.extend(follow_up(index, hit))
+            return misses
+
+        def answered(sent_index: int, summary: str) -> list[SummaryRequest]:
+            index = sent[sent_index]
+            summaries[index] = summary
+            self.cache.put_many({keys[index]: summary})  # kept at once: a killed run loses nothing done
+            return admit(follow_up(index, summary))
+
+        unknown = admit(requests)
+        if unknown:
+            self.model.summarise_chained(unknown, settings, answered)
+        return summaries
+
+    def _key(self, request: SummaryRequest) -> str:
+        return cache_key(self.identity, request.kind, request.title, request.text)
 
 
 def summarise_articles(
@@ -100,42 +129,53 @@ def summarise_articles(
     """One Summary per article, in order. With a cache, known requests are not generated again."""
     if cache is not None:
         cached = _CachedModel(model, cache, settings)
-        summaries = _map_reduce(articles, cached, model, settings)  # type: ignore[arg-type]
+        summaries = _map_reduce(articles, cached, model, settings)
         log.info("summary cache: %d hit(s), %d generated", cached.hits, cached.misses)
         return summaries
     return _map_reduce(articles, model, model, settings)
 
 
 def _map_reduce(
-    articles: Sequence[Article], generator: Model, model: Model, settings: GenerationSettings
+    articles: Sequence[Article], generator: Model | _CachedModel, model: Model, settings: GenerationSettings
 ) -> list[Summary]:
-    """`generator` answers the requests; `model` tells how long a request may be."""
+    """`generator` answers the requests; `model` tells how long a request may be.
+
+    Every article's parts go out at once; an article's combining request goes out
+    as soon as its own parts are answered, so a backend that streams can decode
+    it alongside other articles' parts."""
     chunked = [chunk_text(article.text, model) for article in articles]
-    kinds = ["article" if len(chunks) == 1 else "part" for chunks in chunked]
-    # Map: every first-round request of every article goes out in one batched call.
-    requests = [
-        SummaryRequest(chunk, kind, article.title)  # type: ignore[arg-type]
-        for article, chunks, kind in zip(articles, chunked, kinds, strict=True)
-        for chunk in chunks
-    ]
-    outputs = iter(generator.summarise(requests, settings))
-    current = [[next(outputs) for _ in chunks] for chunks in chunked]
-    # Reduce: combine part summaries until each article has one.
-    for _ in range(_MAX_REDUCE_ROUNDS):
-        pending = [i for i, parts in enumerate(current) if len(parts) > 1]
-        if not pending:
-            break
-        plans = {i: chunk_text("\n\n".join(current[i]), model) for i in pending}
-        requests = [SummaryRequest(chunk, "combine", articles[i].title) for i in pending for chunk in plans[i]]
-        outputs = iter(generator.summarise(requests, settings))
-        for i in pending:
-            current[i] = [next(outputs) for _ in plans[i]]
+    requests: list[SummaryRequest] = []
+    owner: list[int] = []  # request index -> article number
+    current: list[list[int]] = []  # each article's requests in its latest round
+    for number, (article, chunks) in enumerate(zip(articles, chunked, strict=True)):
+        kind = "article" if len(chunks) == 1 else "part"
+        current.append(list(range(len(requests), len(requests) + len(chunks))))
+        requests += [SummaryRequest(chunk, kind, article.title) for chunk in chunks]  # type: ignore[arg-type]
+        owner += [number] * len(chunks)
+    answers: dict[int, str] = {}
+    rounds = [0] * len(articles)
+
+    def follow_up(index: int, summary: str) -> list[SummaryRequest]:
+        """Reduce: once all of an article's parts are in, combine them (again if still too long)."""
+        answers[index] = summary
+        number = owner[index]
+        parts = current[number]
+        if len(parts) == 1 or rounds[number] == _MAX_REDUCE_ROUNDS or any(i not in answers for i in parts):
+            return []
+        rounds[number] += 1
+        chunks = chunk_text("\n\n".join(answers[i] for i in parts), model)
+        current[number] = list(range(len(owner), len(owner) + len(chunks)))
+        owner.extend([number] * len(chunks))
+        return [SummaryRequest(chunk, "combine", articles[number].title) for chunk in chunks]
+
+    generator.summarise_chained(requests, settings, follow_up)
     summaries = []
-    for chunks, parts in zip(chunked, current, strict=True):
+    for number, chunks in enumerate(chunked):
         warnings: tuple[str, ...] = ()
         if len(chunks) > 1:
             warnings = (f"long article: summarised in {len(chunks)} parts, then combined",)
-        summaries.append(Summary(text=tidy(" ".join(parts)), parts=len(chunks), warnings=warnings))
+        text = tidy(" ".join(answers[i] for i in current[number]))
+        summaries.append(Summary(text=text, parts=len(chunks), warnings=warnings))
     return summaries
 
 

@@ -80,6 +80,26 @@ def test_cached_and_fresh_map_reduce_agree(fake_model) -> None:
     assert fresh == first == again and fake_model.calls == calls
 
 
+def test_cached_parts_send_only_the_combining_step_to_the_model(fake_model) -> None:
+    from briefing.cache import cache_key
+    from briefing.summarise import chunk_text
+
+    fake_model.max_input_tokens = 30
+    text = " ".join(f"Sentence {i} says something about the long story." for i in range(12))
+    model = load_model(ModelSpec(name="fake"))
+    chunks = chunk_text(text, model)
+    identity = model.cache_identity(GenerationSettings())
+    cache = SummaryCache()
+    cache.put_many({cache_key(identity, "part", "Long", chunk): f"Part {i} said." for i, chunk in enumerate(chunks)})
+    (summary,) = summarise_articles(
+        [Article(text=text, source="l.txt", title="Long")], model, GenerationSettings(), cache
+    )
+    assert [(r.kind, r.text) for r in fake_model.requests] == [
+        ("combine", " ".join(f"Part {i} said." for i in range(len(chunks))))
+    ]
+    assert summary.text == "Part 0 said."
+
+
 @pytest.mark.parametrize(
     ("lengths", "max_batch", "budget", "expected"),
     [

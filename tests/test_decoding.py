@@ -138,3 +138,46 @@ def test_chat_model_decodes_greedy_requests_without_generate(tiny_llama: Path, m
 
     monkeypatch.setattr(model.model, "generate", refuse)
     assert model.summarise(requests, GenerationSettings(batch_size=2)) == expected
+
+
+def test_prompts_added_when_one_finishes_join_and_match_generate(gqa_model, prompts) -> None:
+    config = greedy(12, eos=63)
+    added: list[list[int]] = []
+
+    def on_done(index: int, tokens: list[int]) -> list[list[int]]:
+        if index in (0, 3, len(prompts)):  # a combining step, and a second round on top of the first
+            added.append(prompts[index % len(prompts)][:5] + tokens)
+            return [added[-1]]
+        return []
+
+    outputs = decoding.greedy_generate(gqa_model, prompts, config, 4, 10_000, on_done)
+    assert len(added) == 3
+    # Added prompts take the next indices, in the order they were returned.
+    assert outputs == one_at_a_time(gqa_model, [*prompts, *added], config)
+
+
+def test_chat_model_starts_a_combining_step_while_other_articles_decode(tiny_llama: Path, monkeypatch) -> None:
+    from briefing.article import Article
+    from briefing.models.base import Model
+    from briefing.models.chat import ChatModel
+    from briefing.summarise import summarise_articles
+
+    model = load_model(ModelSpec(name=str(tiny_llama), max_input_tokens=40))
+    long_text = " ".join(f"Sentence {i} says the council will vote on the plan ." for i in range(12))
+    articles = [Article(text=long_text, source="long.txt", title="Long")] + [
+        Article(text=f"Story {i} : the union said it will strike .", source=f"{i}.txt") for i in range(3)
+    ]
+    calls: list[int] = []
+    real = decoding.greedy_generate
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(args[1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(decoding, "greedy_generate", spy)
+    streamed = summarise_articles(articles, model, GenerationSettings())
+    assert streamed[0].parts > 1 and len(calls) == 1  # parts, combining step and short articles: one decoding run
+    monkeypatch.setattr(ChatModel, "summarise_chained", Model.summarise_chained)  # round by round
+    calls.clear()
+    assert summarise_articles(articles, model, GenerationSettings()) == streamed
+    assert len(calls) >= 2

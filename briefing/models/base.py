@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -12,6 +12,10 @@ from briefing.errors import ModelLoadError
 from briefing.options import GenerationSettings, ModelSpec
 
 RequestKind = Literal["article", "part", "combine"]
+# Called with a request's index and its summary once it is answered; returns the
+# requests that answer makes possible (a long article's combining step, once all
+# its parts are summarised). They take the next indices, in the order returned.
+FollowUp = Callable[[int, str], "Sequence[SummaryRequest]"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,20 @@ class Model(ABC):
     @abstractmethod
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         """One summary per request, in order. Backends batch internally."""
+
+    def summarise_chained(
+        self, requests: Sequence[SummaryRequest], settings: GenerationSettings, follow_up: FollowUp
+    ) -> list[str]:
+        """Like summarise(), but each answer may add requests (see FollowUp); returns
+        the summaries of all of them, by index. This default runs round by round;
+        a backend that can start added requests while others still run overrides it."""
+        results: list[str] = []
+        pending = list(requests)
+        while pending:
+            first = len(results)
+            results.extend(self.summarise(pending, settings))
+            pending = [new for index in range(first, len(results)) for new in follow_up(index, results[index])]
+        return results
 
 
 def model_not_found(name: str, reason: str) -> ModelLoadError:

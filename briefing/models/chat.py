@@ -8,7 +8,7 @@ from typing import Any
 
 from briefing import prompting
 from briefing.models import hf, register
-from briefing.models.base import Model, SummaryRequest
+from briefing.models.base import FollowUp, Model, SummaryRequest
 from briefing.options import GenerationSettings, ModelSpec
 
 # Small chat models lose the thread in very long inputs; long articles are
@@ -57,16 +57,40 @@ class ChatModel(hf.HuggingFaceModel):
         return [self._system, self._templates]
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
-        prompt_ids = [self.prompt_ids(request) for request in requests]
-        config = self.generation_config_for(settings)
-        settings = settings.on_device(self.device)
+        if self._greedy(settings):
+            return self._decode(requests, settings, lambda index, summary: ())
+        return self._generate_padded(requests, settings)
+
+    def summarise_chained(
+        self, requests: Sequence[SummaryRequest], settings: GenerationSettings, follow_up: FollowUp
+    ) -> list[str]:
+        if self._greedy(settings):
+            return self._decode(requests, settings, follow_up)
+        return super().summarise_chained(requests, settings, follow_up)  # round by round via generate()
+
+    def _decode(
+        self, requests: Sequence[SummaryRequest], settings: GenerationSettings, follow_up: FollowUp
+    ) -> list[str]:
+        """Greedy search through models/decoding.py; follow-ups join the running batch."""
         from briefing.models import decoding  # imports torch
 
-        if decoding.supports(config, self.model):
-            new_tokens = decoding.greedy_generate(
-                self.model, prompt_ids, config, settings.batch_size, settings.kv_cache_tokens
-            )
-            return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in new_tokens]
+        config = self.generation_config_for(settings)
+        limits = settings.on_device(self.device)
+        assert limits.batch_size and limits.kv_cache_tokens  # filled in by on_device()
+
+        def on_done(index: int, tokens: list[int]) -> list[list[int]]:
+            return [self.prompt_ids(request) for request in follow_up(index, self._text(tokens))]
+
+        prompt_ids = [self.prompt_ids(request) for request in requests]
+        outputs = decoding.greedy_generate(
+            self.model, prompt_ids, config, limits.batch_size, limits.kv_cache_tokens, on_done
+        )
+        return [self._text(tokens) for tokens in outputs]
+
+    def _generate_padded(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
+        """Beam search and other non-greedy settings: generate() on left-padded batches."""
+        prompt_ids = [self.prompt_ids(request) for request in requests]
+        config = self.generation_config_for(settings)
 
         def encode(batch: list[list[int]]) -> dict[str, Any]:
             return dict(self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt"))
@@ -78,6 +102,15 @@ class ChatModel(hf.HuggingFaceModel):
         return hf.batched_generate(
             self.model, encode, prompt_ids, [len(ids) for ids in prompt_ids], config, settings, decode
         )
+
+    def _greedy(self, settings: GenerationSettings) -> bool:
+        """Whether models/decoding.py reproduces generate() for these settings."""
+        from briefing.models import decoding  # imports torch
+
+        return decoding.supports(self.generation_config_for(settings), self.model)
+
+    def _text(self, tokens: list[int]) -> str:
+        return str(self.tokenizer.decode(tokens, skip_special_tokens=True)).strip()
 
 
 @register("chat")

@@ -23,7 +23,8 @@ module lazily.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import insort
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,19 +151,36 @@ def _pad_left(tensor: torch.Tensor, width: int) -> torch.Tensor:
 
 
 def greedy_generate(
-    model: Any, prompts: Sequence[Sequence[int]], config: GenerationConfig, max_rows: int, max_tokens: int
+    model: Any,
+    prompts: Sequence[Sequence[int]],
+    config: GenerationConfig,
+    max_rows: int,
+    max_tokens: int,
+    on_done: Callable[[int, list[int]], Sequence[Sequence[int]]] | None = None,
 ) -> list[list[int]]:
     """The new tokens for each prompt (without the end-of-sequence token), in order.
 
     At most `max_rows` sequences decode together, holding at most `max_tokens`
     cache positions (padding and room for new tokens included); one always runs.
+    `on_done(index, tokens)` is told of each finished prompt and may return more
+    prompts, which take the next indices and join the batch as room allows.
     """
     eos = config.eos_token_id
     stop = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
     limit, floor = config.max_new_tokens, config.min_new_tokens or 0
+    prompts = list(prompts)
     # Longest first: rows that join later are shorter, so they pad less.
     waiting = sorted(range(len(prompts)), key=lambda i: len(prompts[i]), reverse=True)
     results: list[list[int]] = [[] for _ in prompts]
+
+    def finish(row: _Row) -> None:
+        results[row.index] = _strip(row.tokens, stop)
+        for more in on_done(row.index, results[row.index]) if on_done else ():
+            prompts.append(more)
+            results.append([])
+            # Keep the longest-first order: the new prompt joins behind longer ones.
+            insort(waiting, len(prompts) - 1, key=lambda i: -len(prompts[i]))
+
     batch = _Batch()
     device = model.device
 
@@ -193,7 +211,7 @@ def greedy_generate(
                 out = model(input_ids=ids, use_cache=True, logits_to_keep=1)
                 row = _Row(index, pick(out.logits[:, -1], [0]), ids.shape[1])
                 if finished(row):
-                    results[index] = _strip(row.tokens, stop)
+                    finish(row)
                     continue
                 joining.append((row, out.cache))
                 width = wider
@@ -215,7 +233,7 @@ def greedy_generate(
                 row.tokens.append(token)
                 row.length += 1
                 if finished(row):
-                    results[row.index] = _strip(row.tokens, stop)
+                    finish(row)
             live = [i for i, row in enumerate(batch.rows) if not finished(row)]
     return results
 
