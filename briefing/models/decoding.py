@@ -11,10 +11,13 @@ little more than one. So here:
 - the decoding steps run for every sequence at once, and a sequence that
   finishes makes room for the next prompt (continuous batching);
 - keys and values live in preallocated buffers, so a step writes one column
-  where DynamicCache copies the whole cache.
+  where DynamicCache copies the whole cache;
+- a prompt that depends on another's answer (a long article's combining step)
+  joins as soon as that answer is in (`on_done`).
 
 transformers' own continuous batching (`generate_batch`) targets GPUs: on two
-CPU cores it took 216 s where this takes 57 s (benchmarks/README.md).
+CPU cores it took 183 s where this took 52 s, with the same output
+(benchmarks/continuous_batching.py).
 
 Only plain greedy search is handled (with min_new_tokens); `supports()` says
 when a generation config needs generate() instead. Imports torch: import this
