@@ -35,6 +35,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from briefing.models.base import Model  # no torch: the timed imports stay in main()
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -97,21 +99,24 @@ def naive_load(name: str, device: str) -> tuple[Any, float]:
     return model, seconds
 
 
-class NaiveLoop:
-    """The typical script's loop, seen through the Model interface so that it makes
-    exactly the engine's requests: generate() on one prompt at a time."""
+class NaiveLoop(Model):
+    """The typical script's loop behind the Model interface, so that it makes exactly
+    the engine's requests, round by round (Model's default summarise_chained):
+    generate() on one prompt at a time."""
+
+    backend = "chat"
 
     def __init__(self, engine: Any, model: Any) -> None:
+        super().__init__(engine.spec)
         self.engine, self.model = engine, model
-        self.max_input_tokens = engine.max_input_tokens
-        self.count_tokens = engine.count_tokens
         self.prompts: list[list[int]] = []
 
-    def summarise_chained(self, requests: Sequence[Any], settings: Any, follow_up: Any) -> list[str]:
-        """Round by round, as a script does: every part, then the combining steps."""
-        from briefing.models.base import Model
+    @property
+    def max_input_tokens(self) -> int:
+        return int(self.engine.max_input_tokens)
 
-        return Model.summarise_chained(self, requests, settings, follow_up)  # type: ignore[arg-type]
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return list(self.engine.count_tokens(texts))
 
     def summarise(self, requests: Sequence[Any], settings: Any) -> list[str]:
         import torch
@@ -164,7 +169,7 @@ def main() -> None:
     if not args.engine_only:
         naive_model, naive_load_s = naive_load(args.model, engine.device)
         loop = NaiveLoop(engine, naive_model)
-        naive, naive_gen_s = timed(lambda: summarise_articles(articles, loop, settings))  # type: ignore[arg-type]
+        naive, naive_gen_s = timed(lambda: summarise_articles(articles, loop, settings))
         naive_texts = [s.text for s in naive]
         prompt_s = prompt_pass_seconds(naive_model, loop.prompts)
         del naive_model, loop

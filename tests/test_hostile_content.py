@@ -13,7 +13,6 @@ import html
 import json
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from browser import FLAGS as BROWSER_FLAGS
 from browser import require_chromium
 from click.testing import CliRunner
 from httpserver import TestServer, article_page
+from markup import parse
 from test_digest import html_of, text_of, write_config
 from test_mail import Inbox, serving_smtp
 
@@ -63,38 +63,6 @@ FORBIDDEN_TAGS = {
 }  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "srcdoc", "xlink:href", "background", "poster"}
 _INVISIBLE = re.compile(r"[\x00-\x20]+")
-
-
-class Markup(HTMLParser):
-    """Elements, attributes, <style> contents and text, as a browser's tokenizer sees them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[tuple[str, str, str]] = []
-        self.styles: list[str] = []
-        self.text: list[str] = []
-        self._style = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes.extend((tag, name, value or "") for name, value in attrs)
-        self._style = tag == "style"
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag: str) -> None:
-        self._style = False
-
-    def handle_data(self, data: str) -> None:
-        (self.styles if self._style else self.text).append(data)
-
-
-def parse(document: str) -> Markup:
-    markup = Markup()
-    markup.feed(document)
-    markup.close()
-    return markup
 
 
 def active_content(document: str, css: str) -> list[str]:

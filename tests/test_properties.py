@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markup import hrefs, parse
 
 from briefing.document import Actor, ArticleBriefing, Briefing, ModelInfo, NextStep, Position, SourceError
 from briefing.nlp.dates import resolve_date
@@ -200,17 +200,6 @@ BRIEFING = st.builds(
 )
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.hrefs += [value or "" for name, value in attrs if name == "href"]
-
-
 @QUICK
 @given(BRIEFING)
 def test_render_never_crashes_and_escapes_text(briefing: Briefing) -> None:
@@ -221,10 +210,9 @@ def test_render_never_crashes_and_escapes_text(briefing: Briefing) -> None:
 
     html = render(briefing, "html")
     assert "<script" not in html.lower()
-    parser = _Tags()
-    parser.feed(html)
-    assert "script" not in parser.tags
-    assert not any(href.strip().lower().startswith("javascript") for href in parser.hrefs)
+    markup = parse(html)
+    assert "script" not in markup.tags
+    assert not any(href.strip().lower().startswith("javascript") for href in hrefs(markup))
 
     markdown = render(briefing, "md")
     assert isinstance(markdown, str)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markup import hrefs, parse
 
 from briefing.document import Actor, ArticleBriefing, Briefing, ModelInfo, NextStep, Position, SourceError
 from briefing.render import render
@@ -97,22 +97,10 @@ def test_json_has_the_pinned_shape() -> None:
     assert data["errors"] == [{"source": "samples/empty.txt", "error": "empty file"}]
 
 
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.hrefs += [value or "" for name, value in attrs if name == "href"]
-
-
 def test_html_escapes_untrusted_text() -> None:
-    collector = _Collector()
-    collector.feed(render(sample_briefing(), "html"))
-    assert "b" not in collector.tags and "i" not in collector.tags and "script" not in collector.tags
-    assert not any(href.startswith("javascript") for href in collector.hrefs)
+    markup = parse(render(sample_briefing(), "html"))
+    assert "b" not in markup.tags and "i" not in markup.tags and "script" not in markup.tags
+    assert not any(href.startswith("javascript") for href in hrefs(markup))
 
 
 def test_markdown_keeps_untrusted_text_literal() -> None:

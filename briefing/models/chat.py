@@ -57,24 +57,31 @@ class ChatModel(hf.HuggingFaceModel):
         return [self._system, self._templates]
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
-        if self._greedy(settings):
-            return self._decode(requests, settings, lambda index, summary: ())
-        return self._generate_padded(requests, settings)
+        config = self.generation_config_for(settings)
+        if self._decodes_greedily(config):
+            return self._decode(requests, config, settings, lambda index, summary: ())
+        return self._generate_padded(requests, config, settings)
 
     def summarise_chained(
         self, requests: Sequence[SummaryRequest], settings: GenerationSettings, follow_up: FollowUp
     ) -> list[str]:
-        if self._greedy(settings):
-            return self._decode(requests, settings, follow_up)
+        config = self.generation_config_for(settings)
+        if self._decodes_greedily(config):
+            return self._decode(requests, config, settings, follow_up)
         return super().summarise_chained(requests, settings, follow_up)  # round by round via generate()
 
+    def _decodes_greedily(self, config: Any) -> bool:
+        """Whether models/decoding.py reproduces generate() for this generation config."""
+        from briefing.models import decoding  # imports torch
+
+        return decoding.supports(config, self.model)
+
     def _decode(
-        self, requests: Sequence[SummaryRequest], settings: GenerationSettings, follow_up: FollowUp
+        self, requests: Sequence[SummaryRequest], config: Any, settings: GenerationSettings, follow_up: FollowUp
     ) -> list[str]:
         """Greedy search through models/decoding.py; follow-ups join the running batch."""
         from briefing.models import decoding  # imports torch
 
-        config = self.generation_config_for(settings)
         limits = settings.on_device(self.device)
         assert limits.batch_size and limits.kv_cache_tokens  # filled in by on_device()
 
@@ -87,10 +94,11 @@ class ChatModel(hf.HuggingFaceModel):
         )
         return [self._text(tokens) for tokens in outputs]
 
-    def _generate_padded(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
+    def _generate_padded(
+        self, requests: Sequence[SummaryRequest], config: Any, settings: GenerationSettings
+    ) -> list[str]:
         """Beam search and other non-greedy settings: generate() on left-padded batches."""
         prompt_ids = [self.prompt_ids(request) for request in requests]
-        config = self.generation_config_for(settings)
 
         def encode(batch: list[list[int]]) -> dict[str, Any]:
             return dict(self.tokenizer.pad({"input_ids": batch}, padding=True, return_tensors="pt"))
@@ -102,12 +110,6 @@ class ChatModel(hf.HuggingFaceModel):
         return hf.batched_generate(
             self.model, encode, prompt_ids, [len(ids) for ids in prompt_ids], config, settings, decode
         )
-
-    def _greedy(self, settings: GenerationSettings) -> bool:
-        """Whether models/decoding.py reproduces generate() for these settings."""
-        from briefing.models import decoding  # imports torch
-
-        return decoding.supports(self.generation_config_for(settings), self.model)
 
     def _text(self, tokens: list[int]) -> str:
         return str(self.tokenizer.decode(tokens, skip_special_tokens=True)).strip()

@@ -113,7 +113,9 @@ class _Batch:
         index = torch.tensor(list(keep), dtype=torch.long, device=self.mask.device) if keep else None
         old = self.cache.layers if keep else []
         masks = [self.mask[index]] if keep else []
-        masks += [torch.ones(1, row.length, dtype=torch.long, device=self.device(cache)) for row, cache in joining]
+        masks += [
+            torch.ones(1, row.length, dtype=torch.long, device=cache.layers[0].keys.device) for row, cache in joining
+        ]
         self.rows = [self.rows[i] for i in keep] + [row for row, _ in joining]
         if not self.rows:
             self.cache = self.mask = None
@@ -136,10 +138,6 @@ class _Batch:
                 cache.layers[i] = None
         self.cache = DynamicCache()
         self.cache.layers = layers
-
-    @staticmethod
-    def device(cache: Any) -> Any:
-        return cache.layers[0].keys.device
 
 
 def _pad_left(tensor: torch.Tensor, width: int) -> torch.Tensor:
@@ -232,12 +230,14 @@ def greedy_generate(
                 use_cache=True,
             )
             tokens = pick(out.logits[:, -1], [len(row.tokens) for row in batch.rows])
-            for row, token in zip(batch.rows, tokens, strict=True):
+            live = []
+            for position, (row, token) in enumerate(zip(batch.rows, tokens, strict=True)):
                 row.tokens.append(token)
                 row.length += 1
                 if finished(row):
                     finish(row)
-            live = [i for i, row in enumerate(batch.rows) if not finished(row)]
+                else:
+                    live.append(position)
     return results
 
 
