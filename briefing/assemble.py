@@ -11,6 +11,7 @@ from briefing.errors import InputError
 from briefing.nlp.analyse import Analysis
 from briefing.options import Options
 from briefing.summarise import Summary
+from briefing.text import count_words
 
 
 def assemble(
@@ -35,6 +36,7 @@ def assemble(
             positions=analysis.positions,
             next_steps=analysis.next_steps,
             warnings=(*article.warnings, *summary.warnings, *extra_warnings),
+            words=count_words(f"{article.title or ''}\n{article.text}"),
         )
         for article, summary, analysis in zip(articles, summaries, analyses, strict=True)
     )

@@ -49,6 +49,10 @@ class EmailConfig:
     timeout: float = 30.0  # seconds, per SMTP operation
     retries: int = 3  # extra attempts after a transient failure
     retry_delay: float = 5.0  # seconds before the first retry; doubles each time
+    # The body is the reading layer (email clients show folded detail unfolded); the full
+    # page and the calendar of dated next steps can ride along as attachments.
+    attach_html: bool = False
+    attach_calendar: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ def _parse_email(table: _Table) -> EmailConfig:
         timeout=table.number("timeout", 30.0, minimum=1),
         retries=table.integer("retries", 3, minimum=0, maximum=10),
         retry_delay=table.number("retry_delay", 5.0, minimum=0),
+        attach_html=table.choice("attach_html", (True, False), False),
+        attach_calendar=table.choice("attach_calendar", (True, False), False),
     )
     table.reject_unknown()
     if bool(email.username_env) != bool(email.password_env):

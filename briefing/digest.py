@@ -96,6 +96,8 @@ def _run_locked(
         markdown=markdown,
         page=page,
         message_id=digest.message_id,
+        note=_detail_note(config, digest),
+        attachments=_attachments(config, digest, page),
     )
     if dry_run:
         titles = "\n".join(f"  - {article.title or article.source}" for article in pending.values())
@@ -146,6 +148,11 @@ def digest_paths(output_dir: Path, date: dt.date, digest_id: int | str) -> tuple
     return output_dir / f"{stem}.html", output_dir / f"{stem}.md"
 
 
+def calendar_path(digest: Digest) -> Path:
+    """The digest's calendar of dated next steps, beside its page (written when attached)."""
+    return digest.paths[0].with_suffix(".ics")
+
+
 def _make(
     config: DigestConfig,
     state: State,
@@ -159,7 +166,7 @@ def _make(
     from briefing import pipeline
     from briefing.deliver import write_atomic
     from briefing.options import ModelSpec, Options
-    from briefing.render import render
+    from briefing.render import Layout, render
 
     options = Options(
         model=ModelSpec(name=model or config.model, device=config.device),
@@ -171,7 +178,6 @@ def _make(
     result = pipeline.brief(
         Loaded(articles=list(pending.values()), errors=list(loaded.errors)), options, described="the pending items"
     )
-    page, markdown = render(result.briefing, "html"), render(result.briefing, "md")
     if dry_run:
         paths = digest_paths(config.output_dir, today, "dry-run")
         digest = Digest(0, "", config.title, today, paths, "<dry-run@briefing.local>", "made", None)
@@ -185,10 +191,38 @@ def _make(
             message_id_for=lambda digest_id: mail.message_id_for(digest_id, token, config.email.sender),
         )
     html_path, markdown_path = digest.paths
+    # The page keeps everything (folded); the Markdown, which is also the email's text
+    # part, is the reading layer and points to the page.
+    page = render(result.briefing, "html", Layout("full"))
+    markdown = render(result.briefing, "md", Layout("brief", full_detail_at=html_path.name))
     write_atomic(html_path, page)
     write_atomic(markdown_path, markdown)
-    log.info("wrote %s and %s", html_path, markdown_path)
+    written = [html_path, markdown_path]
+    if config.email.attach_calendar:
+        write_atomic(calendar_path(digest), render(result.briefing, "ics"))
+        written.append(calendar_path(digest))
+    log.info("wrote %s", ", ".join(map(str, written)))
     return markdown, page, digest
+
+
+def _detail_note(config: DigestConfig, digest: Digest) -> str:
+    name = digest.paths[0].name
+    if config.email.attach_html:
+        return f"The full briefing, with every actor, position and source sentence, is attached ({name})."
+    return f"The full briefing, with every actor, position and source sentence, is {name} in the digest's folder."
+
+
+def _attachments(config: DigestConfig, digest: Digest, page: str) -> list[mail.Attachment]:
+    attachments = []
+    if config.email.attach_html:
+        attachments.append(mail.Attachment(digest.paths[0].name, page, "html"))
+    if config.email.attach_calendar:
+        path = calendar_path(digest)
+        try:
+            attachments.append(mail.Attachment(path.name, path.read_text(encoding="utf-8"), "calendar"))
+        except OSError as exc:  # a resend whose calendar file went missing: send the rest
+            log.warning("cannot attach %s: %s", path, exc.strerror or exc)
+    return attachments
 
 
 def _reusable(state: State, pending_keys: set[str]) -> Digest | None:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ActorType = Literal["person", "organisation", "place", "group"]
+# quote: the actor's own words in quotation marks; reported: "X said (that) …";
+# stance: a position taken without a speech verb ("the board rejected the bid").
+PositionKind = Literal["quote", "reported", "stance"]
 Backend = Literal["seq2seq", "chat", "extractive"]
 
 
@@ -38,9 +41,11 @@ class Position:
     actor: str
     statement: str
     evidence: str  # a sentence copied verbatim from the article
+    kind: PositionKind = "reported"
+    verb: str | None = None  # the attribution verb's lemma; ranks stances for the reading layer
 
     def to_dict(self) -> dict[str, Any]:
-        return {"actor": self.actor, "statement": self.statement, "evidence": self.evidence}
+        return {"actor": self.actor, "statement": self.statement, "evidence": self.evidence, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class ArticleBriefing:
     positions: tuple[Position, ...] = ()
     next_steps: tuple[NextStep, ...] = ()
     warnings: tuple[str, ...] = ()
+    words: int = 0  # the article's length: the reading layer gives a long story more room
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +86,7 @@ class ArticleBriefing:
             "title": self.title,
             "source": self.source,
             "published": _iso(self.published),
+            "words": self.words,
             "summary": self.summary,
             "actors": [actor.to_dict() for actor in self.actors],
             "positions": [position.to_dict() for position in self.positions],

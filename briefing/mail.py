@@ -37,15 +37,21 @@ ALLOWED_TAGS = frozenset(
         "main", "header", "nav", "section", "article", "footer",
         "h1", "h2", "h3", "h4", "p", "br", "blockquote",
         "ol", "ul", "li", "table", "thead", "tbody", "tr", "th", "td",
-        "a", "strong", "em", "b", "i", "span", "time", "code",
+        "a", "strong", "em", "b", "i", "span", "time", "code", "q",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id"},  # the stylesheet's hooks and the in-page anchors (#a-<id>)
-    "a": {"href"},
+    "a": {"href", "title"},
+    "span": {"title"},
     "time": {"datetime"},
+    "li": {"title"},  # the source sentence behind a stance or a step, on hover
 }
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Removed with everything inside them. Email clients show a <details> block unfolded,
+# so the page's folded detail sections go (the body is the reading layer; the full page
+# can be attached), and so does the timeline picture, which mail clients do not draw.
+REMOVED_WITH_CONTENT = frozenset({"script", "style", "details", "svg"})
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 _SHELL = """<!DOCTYPE html>
 <html lang="en">
@@ -76,6 +82,13 @@ class SendError(BriefingError):
 class Credentials:
     username: str
     password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str
+    subtype: str  # of text/*: html, calendar
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,11 @@ def build_message(
     page: str,
     message_id: str,
     date: dt.datetime | None = None,
+    note: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
-    """A multipart/alternative message: the Markdown as text/plain, the sanitised page as text/html."""
+    """A multipart/alternative message: the Markdown as text/plain, the sanitised page as
+    text/html (its reading layer, with `note` at the end); then any attachments."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -122,15 +138,21 @@ def build_message(
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to a cron job
     message.set_content(markdown)
-    message.add_alternative(email_html(page, subject), subtype="html")
+    message.add_alternative(email_html(page, subject, note), subtype="html")
+    if attachments:
+        message.make_mixed()
+        for attachment in attachments:
+            message.add_attachment(attachment.content, subtype=attachment.subtype, filename=attachment.filename)
     return message
 
 
-def email_html(page: str, title: str) -> str:
+def email_html(page: str, title: str, note: str | None = None) -> str:
     """The rendered briefing page -> a self-contained email body, sanitised."""
     match = _BODY.search(page)
-    body = sanitise_html(match.group(1) if match else page)
-    return _SHELL.format(title=html.escape(title), css=_stylesheet(), body=body.strip())
+    body = sanitise_html(match.group(1) if match else page).strip()
+    if note:
+        body += f'\n<p class="pointer meta">{html.escape(note)}</p>'
+    return _SHELL.format(title=html.escape(title), css=_stylesheet(), body=body)
 
 
 def sanitise_html(fragment: str) -> str:
@@ -143,6 +165,7 @@ def sanitise_html(fragment: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
+        clean_content_tags=set(REMOVED_WITH_CONTENT),
     )
 
 
@@ -157,8 +180,11 @@ def _stylesheet() -> str:
 def describe(message: EmailMessage) -> str:
     """A few lines saying what would be sent (for --dry-run)."""
     lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject", "Message-ID") if message[name]]
-    for part in message.iter_parts():
-        lines.append(f"part: {part.get_content_type()}, {len(part.get_content())} characters")
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        name = f" ({part.get_filename()})" if part.get_filename() else ""
+        lines.append(f"part: {part.get_content_type()}{name}, {len(part.get_content())} characters")
     return "\n".join(lines)
 
 

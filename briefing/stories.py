@@ -84,13 +84,15 @@ def _merge(articles: Sequence[ArticleBriefing], members: list[int]) -> Story:
     # The fullest report leads: the one with the most to say about who said what.
     members = sorted(members, key=lambda i: (-(len(articles[i].positions) + len(articles[i].actors)), i))
     chosen = [articles[i] for i in members]
-    positions: dict[str, Position] = {}
-    steps: dict[str, NextStep] = {}
+    # One sentence can hold two actors' positions ("Smith and Jones said ...") or two
+    # steps ("talks next Thursday, and the decision on 3 March"): keep each.
+    positions: dict[tuple[str, str], Position] = {}
+    steps: dict[tuple[str, str, object], NextStep] = {}
     for article in chosen:
         for position in article.positions:
-            positions.setdefault(position.evidence, position)
+            positions.setdefault((position.actor, position.evidence), position)
         for step in article.next_steps:
-            steps.setdefault(step.evidence, step)
+            steps.setdefault((step.evidence, step.text, step.date), step)
     return Story(
         articles=tuple(members),
         actors=tuple(merge_actors(a.actors for a in chosen)),

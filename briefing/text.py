@@ -121,6 +121,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def count_words(text: str) -> int:
+    """Words as a reader (or `wc -w`) counts them: runs of non-space holding a letter or digit."""
+    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+
+
 def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     if text[dot] != ".":
         return False

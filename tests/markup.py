@@ -12,6 +12,7 @@ class Markup(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
+        self.elements: list[tuple[str, dict[str, str]]] = []  # (tag, its attributes), in document order
         self.attributes: list[tuple[str, str, str]] = []
         self.styles: list[str] = []
         self.text: list[str] = []
@@ -19,6 +20,7 @@ class Markup(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
         self.attributes.extend((tag, name, value or "") for name, value in attrs)
         self._style = tag == "style"
 

@@ -86,7 +86,19 @@ def test_json_shape_for_samples_with_the_extractive_model() -> None:
     result = run("daily", "samples/", "--model", "extractive", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"title", "date", "generated_at", "model", "articles", "errors"}
+    assert set(data) == {
+        "title",
+        "date",
+        "generated_at",
+        "model",
+        "articles",
+        "errors",
+        # The reading layer, so other tools can rebuild the same view (render/json.py).
+        "reading_minutes",
+        "stories",
+        "agenda",
+        "whos_who",
+    }
     assert data["model"] == {"name": "extractive", "backend": "extractive"}
     assert len(data["articles"]) >= 6 and data["errors"] == []
     for article in data["articles"]:
@@ -95,6 +107,7 @@ def test_json_shape_for_samples_with_the_extractive_model() -> None:
             "title",
             "source",
             "published",
+            "words",
             "summary",
             "actors",
             "positions",
@@ -102,6 +115,8 @@ def test_json_shape_for_samples_with_the_extractive_model() -> None:
             "warnings",
         }
         assert article["summary"]
+        for item in (*article["actors"], *article["positions"], *article["next_steps"]):
+            assert isinstance(item["in_brief"], bool) and (item["rank"] is None) == (not item["in_brief"])
     # Briefings the demo committed next to the articles are not fed back in.
     assert not any(a["source"].endswith(("briefing.md", "briefing.html")) for a in data["articles"])
 
@@ -275,3 +290,24 @@ def test_temporary_files_left_by_a_killed_run_are_cleaned_up(tmp_path: Path) -> 
     os.utime(old, (two_hours_ago, two_hours_ago))
     write_atomic(target, "today")
     assert target.read_text() == "today" and not old.exists() and fresh.exists()
+
+
+def test_markdown_is_brief_and_points_to_the_html_written_beside_it(tmp_path: Path) -> None:
+    markdown, page = tmp_path / "out" / "b.md", tmp_path / "out" / "b.html"
+    result = run("daily", "samples/", "--model", "extractive", "-o", str(markdown), "-o", str(page))
+    assert result.exit_code == 0, result.output
+    brief = markdown.read_text()
+    assert "# Detail" not in brief and "> " not in brief  # no evidence quotes in the reading layer
+    assert brief.rstrip().endswith("*Full detail (every actor, position and source sentence): b.html*")
+    full = page.read_text()
+    assert full.count('<details class="detail">') == 8 and "Full detail" not in full
+
+
+def test_detail_full_adds_the_appendix_and_brief_folds_nothing_into_html(tmp_path: Path) -> None:
+    result = run("daily", "samples/", "--model", "extractive", "--detail", "full")
+    assert result.exit_code == 0, result.output
+    reading, detail = result.stdout.split("\n# Detail\n")
+    assert "### Positions" in detail and "### Positions" not in reading
+    page = tmp_path / "b.html"
+    assert run("daily", "samples/", "--model", "extractive", "--detail", "brief", "-o", str(page)).exit_code == 0
+    assert "<details" not in page.read_text().replace('<details class="past">', "")

@@ -425,3 +425,44 @@ def test_config_problems_are_one_line_and_exit_1(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("title = ")
     result = run(tmp_path / "bad.toml")
     assert result.exit_code == 1 and "not valid TOML" in result.stderr
+
+
+def test_the_email_is_the_reading_layer_with_the_full_page_and_calendar_attached(
+    tmp_path: Path, newsroom: Newsroom, smtp_server: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from icalendar import Calendar
+
+    config = write_config(tmp_path, newsroom.feed_url, smtp_server.port, attach_html="true", attach_calendar="true")
+
+    def crash(self: State, digest_id: int, now: str | None = None) -> int:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:  # the first send is accepted, then the run dies: it is resent
+        patch.setattr(State, "mark_sent", crash)
+        assert run(config).exit_code == 130
+    assert run(config).exit_code == 0
+    page_name = f"{TODAY}-digest-1.html"
+    written = sorted(path.name for path in (tmp_path / "briefings").iterdir())
+    assert written == [page_name, f"{TODAY}-digest-1.ics", f"{TODAY}-digest-1.md"]
+    for received in smtp_server.received:  # the resend carries the same parts
+        message = received.message
+        assert message.get_content_type() == "multipart/mixed"
+        body, page, calendar = message.iter_parts()
+        assert [part.get_content_type() for part in body.iter_parts()] == ["text/plain", "text/html"]
+        plain, html = (part.get_content() for part in body.iter_parts())
+        # The body is the reading layer: folded detail and the timeline picture do not travel.
+        assert "<details" not in html and "<svg" not in html and "# Detail" not in plain
+        assert "**Who:**" in plain and f"Full detail (every actor, position and source sentence): {page_name}" in plain
+        assert f"is attached ({page_name})" in html
+        assert (page.get_filename(), page.get_content_type()) == (page_name, "text/html")
+        assert '<details class="detail">' in page.get_content()
+        assert (calendar.get_filename(), calendar.get_content_type()) == (f"{TODAY}-digest-1.ics", "text/calendar")
+        events = list(Calendar.from_ical(calendar.get_content()).walk("VEVENT"))
+        assert events and all("Story: " in str(event["description"]) for event in events)
+
+
+def test_attachments_are_off_by_default_and_config_keys_are_checked(tmp_path: Path) -> None:
+    assert load(tmp_path, config_text()).email.attach_html is False
+    assert load(tmp_path, config_text(email="attach_calendar = true")).email.attach_calendar is True
+    with pytest.raises(ConfigError, match="attach_html"):
+        load(tmp_path, config_text(email='attach_html = "yes"'))

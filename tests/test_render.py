@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from markup import hrefs, parse
 
 from briefing.document import Actor, ArticleBriefing, Briefing, ModelInfo, NextStep, Position, SourceError
-from briefing.render import render
+from briefing.render import Layout, render
 
 GOLDEN = Path(__file__).parent / "golden"
 EVIDENCE = "“This is not a serious way to negotiate,” Mr Macron said."
@@ -59,9 +61,23 @@ def sample_briefing() -> Briefing:
     )
 
 
-@pytest.mark.parametrize(("fmt", "golden"), [("md", "briefing.md"), ("html", "briefing.html")])
-def test_matches_the_golden_file(fmt: str, golden: str) -> None:
-    rendered = render(sample_briefing(), fmt)
+def single_story() -> Briefing:
+    briefing = sample_briefing()
+    return replace(briefing, articles=briefing.articles[:1], errors=())
+
+
+@pytest.mark.parametrize(
+    ("make", "fmt", "detail", "golden"),
+    [
+        (sample_briefing, "md", None, "briefing.md"),  # brief: the reading layer
+        (sample_briefing, "md", "full", "briefing-full.md"),  # plus the appendix
+        (sample_briefing, "html", None, "briefing.html"),  # full: detail folded away
+        (sample_briefing, "html", "brief", "briefing-brief.html"),
+        (single_story, "md", None, "single.md"),  # `briefing url`: one story, no glance
+    ],
+)
+def test_matches_the_golden_file(make: Callable[[], Briefing], fmt: str, detail: str | None, golden: str) -> None:
+    rendered = render(make(), fmt, Layout(detail))
     path = GOLDEN / golden
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(rendered, encoding="utf-8")
@@ -80,11 +96,16 @@ def test_json_has_the_pinned_shape() -> None:
         "type": "person",
         "role": "French president",
         "mentions": 4,
+        "in_brief": True,
+        "rank": 1,
     }
     assert first["positions"][0] == {
         "actor": "Emmanuel Macron",
         "statement": "Publishing the letter was not a serious way to negotiate.",
         "evidence": EVIDENCE,
+        "kind": "reported",
+        "in_brief": True,
+        "rank": 1,
     }
     assert first["next_steps"][0] == {
         "text": "Castex to write to Johnson with proposals",
@@ -92,7 +113,13 @@ def test_json_has_the_pinned_shape() -> None:
         "date": "2021-11-30",
         "actor": "Jean Castex",
         "evidence": "Mr Castex will write to Mr Johnson on Tuesday.",
+        "in_brief": True,
+        "rank": 1,
     }
+    # The reading layer, for tools that rebuild the same view.
+    assert [story["articles"] for story in data["stories"]] == [["0123456789abcdef"], ["fedcba9876543210"]]
+    assert data["agenda"][0]["date"] == "2021-11-30" and data["agenda"][0]["story"] == 1
+    assert data["agenda"][0]["uid"].endswith("@briefing") and data["reading_minutes"] == 1
     assert data["articles"][1]["title"] is None and data["articles"][1]["published"] is None
     assert data["errors"] == [{"source": "samples/empty.txt", "error": "empty file"}]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,3 +114,22 @@ def test_daily_needs_sources_or_feeds(fake_model: FakeState) -> None:
     result = run("daily", "--model", "fake")
     assert result.exit_code == 2
     assert "give SOURCES, --feeds FILE, or both" in result.output
+
+
+def test_url_gets_the_one_story_layout_on_one_screen(http_server: TestServer) -> None:
+    # The longest sample (2,200 words, 11 actors, 50 positions) still fits a terminal.
+    url = http_server.route("/riverside.html", SAMPLE_PAGES["riverside-housing.html"])
+    result = run("url", url, "--model", "extractive")
+    assert result.exit_code == 0, result.output
+    markdown = result.stdout
+    lines = [line for line in markdown.splitlines() if line.strip() and not line.startswith("<!--")]
+    assert lines[0] == "# Riverside Quarter: 4,200-home plan approved as residents vow to fight on"
+    assert url in lines[1] and "min read" in lines[1]
+    for absent in ("## The day at a glance", "## Who's who", "## Coming up", "In this briefing", "Daily briefing"):
+        assert absent not in markdown
+    for section in ("**Who:**", "**Where they stand:**", "**What's next:**"):
+        assert section in markdown
+    screen = [row for line in markdown.splitlines() for row in (textwrap.wrap(line, 100) or [""])]
+    assert len(screen) <= 40, "\n".join(screen)
+    data = json.loads(run("url", url, "--model", "extractive", "-f", "json").stdout)
+    assert data["title"] == lines[0].removeprefix("# ")

@@ -18,7 +18,8 @@ from briefing.options import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MODEL, GenerationS
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("md", "html", "json")
+FORMATS = ("md", "html", "json", "ics")  # render.RENDERERS; spelled out so --help stays instant
+DETAIL_LEVELS = ("brief", "full")
 log = logging.getLogger("briefing")
 
 
@@ -69,8 +70,9 @@ def output_options(function: F) -> F:
             "outputs",
             multiple=True,
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Write here (atomically) instead of stdout. Repeat for several formats; "
-            "each file's format follows its suffix (.md, .html, .json) unless --format is given.",
+            help="Write here (atomically) instead of stdout. Repeat for several formats; each file's format "
+            "follows its suffix (.md, .html, .json, .ics for a calendar of the dated next steps) unless "
+            "--format is given.",
         ),
         click.option(
             "-f",
@@ -79,6 +81,13 @@ def output_options(function: F) -> F:
             type=click.Choice(FORMATS),
             default=None,
             help="Output format (default: from the -o suffix, else md).",
+        ),
+        click.option(
+            "--detail",
+            type=click.Choice(DETAIL_LEVELS),
+            default=None,
+            help="brief: the reading layer only (default for Markdown); full: plus every actor, position "
+            "and source sentence (default for HTML, where it is folded away). JSON always has everything.",
         ),
     ]
     for decorator in reversed(decorators):
@@ -219,14 +228,25 @@ def build_options(settings: dict[str, Any]) -> Options:
     )
 
 
-def write_outputs(briefing: Any, outputs: tuple[Path, ...], fmt: str | None) -> None:
-    """Render to stdout, or to each -o file in the format its suffix names."""
-    from briefing.deliver import write_atomic
-    from briefing.render import SUFFIXES, render
+def write_outputs(briefing: Any, outputs: tuple[Path, ...], fmt: str | None, detail: str | None = None) -> None:
+    """Render to stdout, or to each -o file in the format its suffix names.
 
-    if not outputs:
-        click.echo(render(briefing, fmt or "md"), nl=False)
+    A brief rendering ends by pointing to where the full detail is: an HTML page
+    with the detail, else a JSON file, written in the same run."""
+    from briefing.deliver import write_atomic
+    from briefing.render import SUFFIXES, Layout, render
+
+    targets = [(path, fmt or SUFFIXES.get(path.suffix.lower(), "md")) for path in outputs]
+    full = [path for path, f in targets if f == "json" or (f == "html" and Layout(detail).detail_for(f) == "full")]
+    if not targets:
+        click.echo(render(briefing, fmt or "md", Layout(detail)), nl=False)
         return
-    for path in outputs:
-        write_atomic(path, render(briefing, fmt or SUFFIXES.get(path.suffix.lower(), "md")))
+    for path, target_format in targets:
+        pointer = next((_relative(other, path) for other in full if other != path), None)
+        write_atomic(path, render(briefing, target_format, Layout(detail, pointer)))
         log.info("wrote %s", path)
+
+
+def _relative(target: Path, output: Path) -> str:
+    """`target` as a link from beside `output`."""
+    return os.path.relpath(target.absolute(), output.absolute().parent)

@@ -32,7 +32,12 @@ from briefing.errors import ExitCode
 @output_options
 @model_options
 def daily(
-    sources: tuple[str, ...], feeds_file: Path | None, outputs: tuple[Path, ...], fmt: str | None, **settings: Any
+    sources: tuple[str, ...],
+    feeds_file: Path | None,
+    outputs: tuple[Path, ...],
+    fmt: str | None,
+    detail: str | None,
+    **settings: Any,
 ) -> None:
     """Make a briefing from SOURCES: article files (.txt .md .html .json .jsonl),
     folders of them (read recursively, in sorted order), - for stdin, or http(s)
@@ -51,7 +56,7 @@ def daily(
     result = guard(
         options.debug, lambda: pipeline.brief(load_inputs(sources, feeds_file, options), options, described=described)
     )
-    guard(options.debug, lambda: write_outputs(result.briefing, outputs, fmt))
+    guard(options.debug, lambda: write_outputs(result.briefing, outputs, fmt, detail))
     if result.failed_inputs:
         log.error(
             "%d input(s) failed; the briefing has the other %d article(s)",

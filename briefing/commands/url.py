@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from briefing.commands.common import (
     build_options,
@@ -21,7 +23,7 @@ from briefing.commands.common import (
 @click.argument("page_url", metavar="URL")
 @output_options
 @model_options
-def url(page_url: str, outputs: tuple[Path, ...], fmt: str | None, **settings: Any) -> None:
+def url(page_url: str, outputs: tuple[Path, ...], fmt: str | None, detail: str | None, **settings: Any) -> None:
     """Fetch the web page at URL (http or https), extract its article (text, title,
     author, date) and print its briefing.
 
@@ -36,5 +38,7 @@ def url(page_url: str, outputs: tuple[Path, ...], fmt: str | None, **settings: A
     # A page that cannot be fetched is the whole input, so it fails here (exit 1)
     # rather than becoming a briefing that lists one error.
     article = guard(options.debug, lambda: fetch_article(page_url, options.fetch))
+    if click.get_current_context().get_parameter_source("title") is ParameterSource.DEFAULT and article.title:
+        options = replace(options, title=article.title)  # one article: its headline is the title
     result = guard(options.debug, lambda: pipeline.brief(Loaded(articles=[article]), options, described=page_url))
-    guard(options.debug, lambda: write_outputs(result.briefing, outputs, fmt))
+    guard(options.debug, lambda: write_outputs(result.briefing, outputs, fmt, detail))

@@ -61,7 +61,7 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
     key_actors = rank(index.actors, evidence, limit=limit)
     return Analysis(
         actors=tuple(_to_actor(a) for a in key_actors),
-        positions=tuple(Position(p.actor.name, p.statement, p.evidence) for p in positions),
+        positions=tuple(Position(p.actor.name, p.statement, p.evidence, p.kind, p.verb) for p in positions),
         next_steps=tuple(next_steps),
         names=frozenset(name for actor in index.actors for name in actor.all_names()),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
 from briefing.nlp.names import doc_text
 from briefing.nlp.quotes import QuoteMap
@@ -113,6 +114,8 @@ class FoundPosition:
     statement: str
     evidence: str  # the sentence, verbatim
     start: int  # where the evidence starts in the article text
+    kind: PositionKind = "reported"
+    verb: str | None = None  # the attribution verb's lemma ("say", "reject", "according")
 
 
 def find_positions(doc: Doc, index: ActorIndex, quotes: QuoteMap) -> list[FoundPosition]:
@@ -140,7 +143,9 @@ def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> FoundPos
         actor = index.resolve(speaker_span)
         if actor is None or actor.channel_only:
             continue
-        return FoundPosition(actor, _statement(sentence, verb, quotes), _evidence(sentence), sentence.start_char)
+        statement, kind = _statement(sentence, verb, quotes)
+        lemma = "according" if verb.lower_ == "according" else verb.lemma_.casefold()
+        return FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind, lemma)
     return None
 
 
@@ -224,7 +229,7 @@ def _continued_quote(sentence: Span, quotes: QuoteMap, last_speaker: ActorDraft 
     if quote is None or not quote.continues or quote.start != sentence.start_char:
         return None
     return FoundPosition(
-        last_speaker, _quote_text(quotes, quote.start, quote.end), _evidence(sentence), sentence.start_char
+        last_speaker, _quote_text(quotes, quote.start, quote.end), _evidence(sentence), sentence.start_char, "quote"
     )
 
 
@@ -232,26 +237,29 @@ def _has_quote(sentence: Span, quotes: QuoteMap) -> bool:
     return bool(quotes.within(sentence.start_char, sentence.end_char))
 
 
-def _statement(sentence: Span, verb: Token, quotes: QuoteMap) -> str:
-    """A short statement of the position, in the source's own words."""
+def _statement(sentence: Span, verb: Token, quotes: QuoteMap) -> tuple[str, PositionKind]:
+    """A short statement of the position, in the source's own words, and its kind:
+    a direct quote, reported speech, or a stance taken without a speech verb."""
     in_sentence = quotes.within(sentence.start_char, sentence.end_char)
     if in_sentence and verb.lemma_.casefold() in SAY_VERBS and _quote_is_the_statement(sentence, in_sentence[0].start):
-        return _shorten(" … ".join(_quote_text(quotes, q.start, q.end) for q in in_sentence))
+        return _shorten(" … ".join(_quote_text(quotes, q.start, q.end) for q in in_sentence)), "quote"
     clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and not quotes.inside(c.idx)), None)
     if clause is not None and verb.lemma_.casefold() in SAY_VERBS:
         tokens = [t for t in clause.subtree if t.dep_ != "mark" or t.i > clause.left_edge.i]
         if tokens and tokens[0].lower_ == "that":
             tokens = tokens[1:]
         if tokens:
-            return _shorten(sentence.doc[tokens[0].i : tokens[-1].i + 1].text)
+            return _shorten(sentence.doc[tokens[0].i : tokens[-1].i + 1].text), "reported"
     if verb.lower_ == "according":  # "…, according to X": the rest of the sentence is the statement
         skip = {t.i for t in verb.subtree}
         words = [t for t in sentence if t.i not in skip]
-        return _shorten(" ".join(t.text_with_ws.strip() for t in words if t.text.strip()).replace(" ,", ","))
+        return _shorten(
+            " ".join(t.text_with_ws.strip() for t in words if t.text.strip()).replace(" ,", ",")
+        ), "reported"
     # A stance: the verb and what it governs ("rejected the demand as unaffordable").
     end = max(t.i for t in verb.subtree)
     text = sentence.doc[verb.i : end + 1].text if end > verb.i else sentence.text
-    return _shorten(text)
+    return _shorten(text), "reported" if verb.lemma_.casefold() in SAY_VERBS else "stance"
 
 
 def _quote_is_the_statement(sentence: Span, quote_start: int) -> bool:
