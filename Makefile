@@ -14,7 +14,7 @@ GGUF := $(MODEL_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATE ?= 2026-11-27
 DEMO_MODEL ?= $(GGUF)
 
-.PHONY: setup model demo samples test test-fast eval bench lint clean
+.PHONY: setup model demo samples test test-fast eval bench lint clean screenshot
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,12 @@ bench: setup model
 
 eval: setup
 	HF_HUB_OFFLINE=1 $(PY) eval/evaluate.py
+	HF_HUB_OFFLINE=1 $(PY) eval/concision.py
+
+# The README's picture of the sample briefing (headless Chromium; `apt-get install chromium`).
+screenshot:
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
+		--window-size=860,1500 --screenshot=samples/briefing.png file://$(abspath samples/briefing.html)
 
 lint: setup
 	$(PY) -m ruff check briefing tests
