@@ -1,10 +1,14 @@
-"""Score a briefing's actors, positions and next steps against the hand-annotated gold file.
+"""Score a briefing's actors, positions and next steps against hand-annotated gold files.
 
-    python eval/evaluate.py [--gold eval/gold.json] [--floors eval/floors.json] [--briefing FILE.json] [--json]
+    python eval/evaluate.py                        # every set: samples, dev, check
+    python eval/evaluate.py --set dev [--json]     # one set
+    python eval/evaluate.py --gold G --floors F [--briefing FILE.json]
 
-Without --briefing the briefing is produced in-process with the extractive model from samples/articles,
-dated by the gold file's anchor. Every metric is micro-averaged over the gold articles; each is compared
-with its bound in the floors file, and the exit status is 1 when any bound is violated.
+The sets: `samples` (eval/gold.json, the sample articles), `dev` (eval/dev/, tune on it freely) and
+`check` (eval/check/, never tuned on: it is reported in aggregate only, never article by article).
+Without --briefing each set's articles are briefed in-process with the extractive model. Every
+metric is micro-averaged over the gold articles; each is compared with its bound in the set's
+floors file, and the exit status is 1 when any bound is violated.
 
 The scoring functions are pure and work on plain dicts: the gold file's articles and the briefing's
 JSON articles (`Briefing.to_dict()`), so tests can feed them small hand-made examples.
@@ -26,7 +30,12 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = REPO_ROOT / "eval" / "gold.json"
 DEFAULT_FLOORS = REPO_ROOT / "eval" / "floors.json"
-SAMPLES_DIR = "samples/articles"
+# name -> (gold file, floors file, scored article by article?)
+SETS: dict[str, tuple[Path, Path, bool]] = {
+    "samples": (DEFAULT_GOLD, DEFAULT_FLOORS, True),
+    "dev": (REPO_ROOT / "eval" / "dev" / "gold.json", REPO_ROOT / "eval" / "dev" / "floors.json", True),
+    "check": (REPO_ROOT / "eval" / "check" / "gold.json", REPO_ROOT / "eval" / "check" / "floors.json", False),
+}
 DEFAULT_ANCHOR = dt.date(2026, 11, 27)
 MODEL_NAME = "extractive"
 
@@ -34,6 +43,10 @@ MODEL_NAME = "extractive"
 JACCARD_THRESHOLD = 0.6
 # A fragment this short ("He said.") is contained in too many sentences to count as a match by containment.
 MIN_CONTAINED_TOKENS = 4
+# A predicted fragment of the gold sentence must hold most of it, not a 4-word piece of a long sentence.
+MIN_GOLD_COVERAGE = 0.6
+# A statement or a `when` is right when its words overlap the gold's this much (token F1).
+TEXT_F1_THRESHOLD = 0.5
 # Slack when comparing a metric with its floor, so 0.9 achieved meets a 0.9 floor despite float rounding.
 FLOOR_TOLERANCE = 1e-9
 
@@ -154,10 +167,28 @@ def evidence_matches(predicted: str | None, gold: str) -> bool:
         return False
     if a == b:
         return True
-    shorter, longer = sorted((a, b), key=len)
-    if shorter in longer and len(evidence_tokens(shorter)) >= MIN_CONTAINED_TOKENS:
-        return True
+    if a in b:  # a fragment of the gold sentence: it must carry most of it
+        covered = len(evidence_tokens(a)) / max(1, len(evidence_tokens(b)))
+        return len(evidence_tokens(a)) >= MIN_CONTAINED_TOKENS and covered >= MIN_GOLD_COVERAGE
+    if b in a and len(evidence_tokens(b)) >= MIN_CONTAINED_TOKENS:
+        return True  # the gold clause inside a longer predicted sentence (a quote's speaker tag, say)
     return token_jaccard(a, b) >= JACCARD_THRESHOLD
+
+
+def best_match(items: Sequence[Json], gold_item: Json) -> Json:
+    """Of the predictions that match a gold item, the one whose evidence is closest to it."""
+    return max(
+        items,
+        key=lambda p: max(token_jaccard(p.get("evidence") or "", sentence) for sentence in gold_evidence(gold_item)),
+    )
+
+
+def token_f1(predicted: str | None, gold: str | None) -> float:
+    a, b = evidence_tokens(predicted or ""), evidence_tokens(gold or "")
+    if not a or not b:
+        return float(not a and not b)
+    overlap = len(a & b)
+    return 2 * overlap / (len(a) + len(b))
 
 
 def gold_evidence(item: Json) -> list[str]:
@@ -188,8 +219,12 @@ class Counts:
 
     gold_articles: int = 0
     missing_articles: int = 0
+    gold_actors: int = 0
+    gold_actors_found: int = 0
     core_actors: int = 0
     core_actors_found: int = 0
+    minor_actors: int = 0
+    minor_actors_found: int = 0
     predicted_actors: int = 0
     predicted_actors_correct: int = 0
     mergeable_actors: int = 0
@@ -200,6 +235,8 @@ class Counts:
     gold_positions_found_right_speaker: int = 0
     positions_matched: int = 0
     positions_matched_right_speaker: int = 0
+    statements_scored: int = 0
+    statements_right: int = 0
     predicted_positions: int = 0
     predicted_positions_correct: int = 0
     gold_steps: int = 0
@@ -208,6 +245,7 @@ class Counts:
     steps_matched_right_date: int = 0
     steps_matched_with_actor: int = 0
     steps_matched_right_actor: int = 0
+    steps_matched_right_when: int = 0
     predicted_steps: int = 0
     predicted_steps_correct: int = 0
     not_next_step_hits: int = 0
@@ -223,10 +261,15 @@ def score_actors(gold: Json, predicted_actors: Sequence[Json]) -> Counts:
     matchers = [[p for p in predicted_actors if actor_matches(p, actor)] for actor in gold_actors]
     forbidden = {normalise_name(name) for name in gold.get("must_not_be_actors", [])}
     core = [found for actor, found in zip(gold_actors, matchers, strict=True) if actor.get("core", True)]
+    minor = [found for actor, found in zip(gold_actors, matchers, strict=True) if not actor.get("core", True)]
     mergeable = [found for actor, found in zip(gold_actors, matchers, strict=True) if found and has_proper_alias(actor)]
     return Counts(
+        gold_actors=len(gold_actors),
+        gold_actors_found=sum(1 for found in matchers if found),
         core_actors=len(core),
         core_actors_found=sum(1 for found in core if found),
+        minor_actors=len(minor),
+        minor_actors_found=sum(1 for found in minor if found),
         predicted_actors=len(predicted_actors),
         predicted_actors_correct=sum(1 for p in predicted_actors if any(actor_matches(p, g) for g in gold_actors)),
         mergeable_actors=len(mergeable),
@@ -244,7 +287,13 @@ def score_positions(gold: Json, predicted_positions: Sequence[Json], predicted_a
         if not matching:
             continue
         acceptable = acceptable_actors(item, gold.get("actors", []))
-        right_speaker = any(attribution_correct(p.get("actor"), acceptable, predicted_actors) for p in matching)
+        # Scored on the one prediction closest to the gold sentence, not "any of them": a
+        # sentence attributed to two speakers is right for one of them at most.
+        best = best_match(matching, item)
+        right_speaker = attribution_correct(best.get("actor"), acceptable, predicted_actors)
+        if item.get("statement"):
+            counts.statements_scored += 1
+            counts.statements_right += token_f1(best.get("statement"), item["statement"]) >= TEXT_F1_THRESHOLD
         counts.positions_matched += 1
         counts.positions_matched_right_speaker += right_speaker
         counts.gold_positions_found += is_required(item)
@@ -267,12 +316,12 @@ def score_next_steps(gold: Json, predicted_steps: Sequence[Json], predicted_acto
         counts.steps_matched += 1
         # A date where the gold has none is a guess, and wrong: None must equal None.
         counts.steps_matched_right_date += any(p.get("date") == item.get("date") for p in matching)
+        best = best_match(matching, item)
+        counts.steps_matched_right_when += token_f1(best.get("when"), item.get("when")) >= TEXT_F1_THRESHOLD
         if item.get("actor"):
             acceptable = acceptable_actors(item, gold.get("actors", []))
             counts.steps_matched_with_actor += 1
-            counts.steps_matched_right_actor += any(
-                attribution_correct(p.get("actor"), acceptable, predicted_actors) for p in matching
-            )
+            counts.steps_matched_right_actor += attribution_correct(best.get("actor"), acceptable, predicted_actors)
     counts.predicted_steps_correct = sum(
         1 for p in predicted_steps if any(matches_item(p.get("evidence"), item) for item in gold_steps)
     )
@@ -318,16 +367,20 @@ def ratio(numerator: int, denominator: int) -> float:
 
 # metric -> (numerator, denominator) count fields; the counts below are reported as they are.
 RATIOS: dict[str, tuple[str, str]] = {
-    "actor_recall": ("core_actors_found", "core_actors"),
+    "actor_recall": ("gold_actors_found", "gold_actors"),
+    "core_actor_recall": ("core_actors_found", "core_actors"),
+    "minor_actor_recall": ("minor_actors_found", "minor_actors"),
     "actor_precision": ("predicted_actors_correct", "predicted_actors"),
     "alias_merging": ("merged_actors", "mergeable_actors"),
     "position_recall": ("gold_positions_found", "gold_positions"),
     "speaker_accuracy": ("positions_matched_right_speaker", "positions_matched"),
     "position_with_right_speaker_recall": ("gold_positions_found_right_speaker", "gold_positions"),
     "position_precision": ("predicted_positions_correct", "predicted_positions"),
+    "statement_accuracy": ("statements_right", "statements_scored"),
     "next_step_recall": ("gold_steps_found", "gold_steps"),
     "next_step_precision": ("predicted_steps_correct", "predicted_steps"),
     "date_accuracy": ("steps_matched_right_date", "steps_matched"),
+    "when_accuracy": ("steps_matched_right_when", "steps_matched"),
     "next_step_actor_accuracy": ("steps_matched_right_actor", "steps_matched_with_actor"),
     "evidence_verbatim": ("evidence_verbatim", "evidence_checked"),
 }
@@ -424,16 +477,19 @@ def summary_line(values: Mapping[str, float | int], floors: Mapping[str, Any], v
 # column heading -> metric (a ratio shown as "found/total", or a count)
 COLUMNS: dict[str, str] = {
     "act R": "actor_recall",
+    "core": "core_actor_recall",
     "act P": "actor_precision",
     "merge": "alias_merging",
     "banned": "must_not_listed",
     "pos R": "position_recall",
     "spkr": "speaker_accuracy",
+    "stmt": "statement_accuracy",
     "pos P": "position_precision",
     "step R": "next_step_recall",
     "step P": "next_step_precision",
     "past": "not_next_step_hits",
     "date": "date_accuracy",
+    "when": "when_accuracy",
     "s.act": "next_step_actor_accuracy",
     "verb": "evidence_verbatim",
 }
@@ -480,13 +536,14 @@ def anchor_date(gold_doc: Json) -> dt.date:
     return dt.date.fromisoformat(anchors.pop()) if anchors else DEFAULT_ANCHOR
 
 
-def produce_briefing(date: dt.date) -> dict[str, Any]:
-    """The samples' briefing, made in-process with the extractive model."""
+def produce_briefing(gold_doc: Json) -> dict[str, Any]:
+    """A briefing of the gold's articles, made in-process with the extractive model."""
     from briefing.options import ModelSpec, Options
     from briefing.pipeline import run_daily
 
-    options = Options(model=ModelSpec(name=MODEL_NAME), date=date)
-    return run_daily([str(REPO_ROOT / SAMPLES_DIR)], options).briefing.to_dict()
+    files = sorted({str(REPO_ROOT / article["file"]) for article in gold_doc["articles"]})
+    options = Options(model=ModelSpec(name=MODEL_NAME), date=anchor_date(gold_doc))
+    return run_daily(files, options).briefing.to_dict()
 
 
 def load_article_texts(gold_doc: Json) -> dict[str, str]:
@@ -501,30 +558,61 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def run_set(
+    name: str, gold_path: Path, floors_path: Path, per_article: bool, briefing_path: Path | None, as_json: bool
+) -> tuple[dict[str, Any], list[str]]:
+    gold_doc = read_json(gold_path)
+    floors = read_json(floors_path)
+    briefing = read_json(briefing_path) if briefing_path else produce_briefing(gold_doc)
+    report = evaluate(gold_doc, briefing, load_article_texts(gold_doc))
+    values = metrics(report.total)
+    violations = [f"{name}: {line}" for line in floor_violations(values, floors)]
+    result = report.to_dict() if per_article else {"metrics": values, "counts": asdict(report.total)}
+    if not as_json:
+        print(f"== {name} ({len(gold_doc['articles'])} articles{'' if per_article else ', aggregate only'}) ==")
+        print(format_table(report) if per_article else format_totals(report))
+        print()
+        for violation in violations:
+            print(violation)
+        print(f"{name} " + summary_line(values, floors, violations))
+        print()
+    return result, violations
+
+
+def format_totals(report: Report) -> str:
+    """The check set's figures: totals only, so nobody reads its misses to write a rule."""
+    values = metrics(report.total)
+    return "\n".join(
+        f"{name:<36} {values[name]:.3f}  ({cell(report.total, name)})"
+        if name in RATIOS
+        else f"{name:<36} {values[name]}"
+        for name in values
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="the annotated gold file")
-    parser.add_argument("--floors", type=Path, default=DEFAULT_FLOORS, help="the pinned metric bounds")
-    parser.add_argument("--briefing", type=Path, help="score this JSON briefing instead of making one")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all", help="which gold set to score")
+    parser.add_argument("--gold", type=Path, help="score this gold file instead of a named set")
+    parser.add_argument("--floors", type=Path, default=DEFAULT_FLOORS, help="the bounds for --gold")
+    parser.add_argument("--briefing", type=Path, help="score this JSON briefing instead of making one (with --gold)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON (verdict on stderr)")
     args = parser.parse_args(argv)
 
-    gold_doc = read_json(args.gold)
-    floors = read_json(args.floors)
-    briefing = read_json(args.briefing) if args.briefing else produce_briefing(anchor_date(gold_doc))
-    report = evaluate(gold_doc, briefing, load_article_texts(gold_doc))
-    values = metrics(report.total)
-    violations = floor_violations(values, floors)
-
-    verdict_stream = sys.stderr if args.json else sys.stdout
-    if args.json:
-        print(json.dumps({**report.to_dict(), "violations": violations}, indent=2))
+    if args.gold:
+        chosen = {args.gold.stem: (args.gold, args.floors, True)}
     else:
-        print(format_table(report))
-        print()
-    for violation in violations:
-        print(violation, file=verdict_stream)
-    print(summary_line(values, floors, violations), file=verdict_stream)
+        chosen = {name: spec for name, spec in SETS.items() if args.set in (name, "all")}
+    results, violations = {}, []
+    for name, (gold_path, floors_path, per_article) in chosen.items():
+        result, problems = run_set(name, gold_path, floors_path, per_article, args.briefing, args.json)
+        results[name] = result
+        violations += problems
+    if args.json:
+        print(json.dumps({**results, "violations": violations}, indent=2))
+        for violation in violations:
+            print(violation, file=sys.stderr)
+    print(f"eval: {len(chosen)} set(s) {'FAIL' if violations else 'PASS'}", file=sys.stderr if args.json else sys.stdout)
     return 1 if violations else 0
 
 
