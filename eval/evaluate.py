@@ -590,6 +590,54 @@ def format_totals(report: Report) -> str:
     )
 
 
+def misses(gold_doc: Json, briefing: Json) -> str:
+    """Article by article, what the extraction missed or got wrong: for tuning on the dev set only."""
+    predicted = [(article.get("source", ""), article) for article in briefing.get("articles", [])]
+    lines: list[str] = []
+    for gold in gold_doc["articles"]:
+        article = find_by_source(gold_source(gold), predicted) or {}
+        actors = article.get("actors", [])
+        lines.append(f"=== {Path(gold['file']).name}")
+        for actor in gold.get("actors", []):
+            if not any(actor_matches(p, actor) for p in actors):
+                lines.append(f"  actor missed{'' if actor.get('core', True) else ' (minor)'}: {actor['name']}")
+        for p in actors:
+            if not any(actor_matches(p, g) for g in gold.get("actors", [])):
+                lines.append(f"  actor extra: {p['name']} ({p['type']})")
+        forbidden = {normalise_name(n) for n in gold.get("must_not_be_actors", [])}
+        for p in actors:
+            if predicted_actor_names(p) & forbidden:
+                lines.append(f"  actor BANNED: {p['name']}")
+        for item in gold.get("positions", []):
+            matching = [p for p in article.get("positions", []) if matches_item(p.get("evidence"), item)]
+            if not matching:
+                lines.append(f"  position missed [{item['actor']}]: {item['evidence'][:160]}")
+                continue
+            best = best_match(matching, item)
+            if not attribution_correct(best.get("actor"), acceptable_actors(item, gold["actors"]), actors):
+                lines.append(f"  speaker wrong [{best.get('actor')} != {item['actor']}]: {item['evidence'][:120]}")
+        for p in article.get("positions", []):
+            if not any(matches_item(p.get("evidence"), item) for item in gold.get("positions", [])):
+                lines.append(f"  position extra [{p.get('actor')}]: {p.get('evidence', '')[:140]}")
+        for item in gold.get("next_steps", []):
+            matching = [p for p in article.get("next_steps", []) if matches_item(p.get("evidence"), item)]
+            tag = " (optional)" if not is_required(item) else ""
+            if not matching:
+                lines.append(f"  step missed{tag} [{item.get('actor')}; {item.get('when')}]: {item['evidence'][:150]}")
+                continue
+            best = best_match(matching, item)
+            if item.get("actor") and not attribution_correct(
+                best.get("actor"), acceptable_actors(item, gold["actors"]), actors
+            ):
+                lines.append(f"  step actor wrong [{best.get('actor')} != {item['actor']}]: {item['action']}")
+            if not any(p.get("date") == item.get("date") for p in matching):
+                lines.append(f"  step date wrong [{best.get('date')} != {item.get('date')}]: {item['evidence'][:100]}")
+        for p in article.get("next_steps", []):
+            if not any(matches_item(p.get("evidence"), item) for item in gold.get("next_steps", [])):
+                lines.append(f"  step extra [{p.get('actor')}; {p.get('when')}]: {p.get('evidence', '')[:140]}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--set", choices=[*SETS, "all"], default="all", help="which gold set to score")
@@ -597,7 +645,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--floors", type=Path, default=DEFAULT_FLOORS, help="the bounds for --gold")
     parser.add_argument("--briefing", type=Path, help="score this JSON briefing instead of making one (with --gold)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON (verdict on stderr)")
+    parser.add_argument("--misses", action="store_true", help="list every miss (samples and dev only)")
     args = parser.parse_args(argv)
+    if args.misses:
+        if args.set in ("check", "all") and not args.gold:
+            parser.error("--misses needs --set samples or --set dev: the check set is read in aggregate only")
+        gold_path = args.gold or SETS[args.set][0]
+        gold_doc = read_json(gold_path)
+        print(misses(gold_doc, read_json(args.briefing) if args.briefing else produce_briefing(gold_doc)))
+        return 0
 
     if args.gold:
         chosen = {args.gold.stem: (args.gold, args.floors, True)}

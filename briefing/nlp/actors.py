@@ -17,12 +17,15 @@ from briefing.nlp.names import (
     ENTITY_TYPES,
     FEMALE_PRONOUNS,
     FUNCTION_WORDS,
+    INFORMATION_NOUNS,
+    INSTITUTION_HEADS,
     LOCATIVE,
     MALE_PRONOUNS,
     METONYMS,
     ORG_DESCRIPTORS,
     ORG_NAME_WORDS,
     PLATFORMS,
+    QUANTIFIERS,
     ROLE_WORDS,
     SPOKES,
     SUBJECT_DEPS,
@@ -367,8 +370,12 @@ class ActorIndex:
                 return mention.actor
         return None
 
-    def resolve(self, span: Span) -> ActorDraft | None:
-        """Name, pronoun or descriptor -> actor, using what came before in the text."""
+    def resolve(self, span: Span, groups: bool = False) -> ActorDraft | None:
+        """Name, pronoun or descriptor -> actor, using what came before in the text.
+
+        An institution named only by a common noun ("the health ministry") becomes an
+        actor of its own; with `groups`, so does a plural noun that speaks ("analysts
+        said"): a speaker is someone, whatever the tagger made of them."""
         named = self.actor_at(span)
         if named is not None:
             return named
@@ -383,7 +390,7 @@ class ActorIndex:
             # "Priya Nair, the union's deputy general secretary": the name before any apposition
             actor = self.named_organisation(span.doc[span.start : root.i + 1]) or self._resolve_descriptor(span)
         else:
-            actor = self._resolve_descriptor(span)
+            actor = self._resolve_descriptor(span) or self._unnamed_actor(span, groups)
         if actor is not None:
             self._resolved.append((span.start_char, self.sentence_of(span).start, actor, root.dep_ in SUBJECT_DEPS))
         return actor
@@ -490,7 +497,12 @@ class ActorIndex:
         owners = [t.lower_ for t in span if t.dep_ in ("poss", "compound") and t.i != span.root.i and t.pos_ == "NOUN"]
 
         # "interior minister": the modifier must fit too, or it is someone we know no role for.
-        modifiers = [t.lower_ for t in span if t.dep_ in ("amod", "compound") and t.i < span.root.i and t.is_alpha]
+        # (Adjectives describe rather than name: "the full council" is the council we know.)
+        modifiers = [
+            t.lower_
+            for t in span
+            if t.dep_ in ("amod", "compound") and t.i < span.root.i and t.is_alpha and t.pos_ != "ADJ"
+        ]
 
         def fits(actor: ActorDraft) -> bool:
             described = " ".join([actor.name, actor.role or ""]).casefold()
@@ -510,6 +522,50 @@ class ActorIndex:
                 return speaker  # "However, he said …. “…,” the minister said." continues one speaker
             return self._recent(span, lambda a: a.type == "person" and fits(a))
         return None
+
+    def _unnamed_actor(self, span: Span, groups: bool) -> ActorDraft | None:
+        """An actor known only by a common noun: an institution ("the interior ministry",
+        "the presidency", "Kenya's health ministry") or, with `groups`, people in the
+        plural ("industry analysts", "the buyers", "doctors")."""
+        root = span.root
+        if root.pos_ != "NOUN" or self.quotes.inside(root.idx) or root.lemma_.casefold() in INFORMATION_NOUNS:
+            return None
+        for child in root.children:  # "the council's cabinet", "the union's executive": the owner acts
+            if child.dep_ == "poss":
+                owner = self.actor_at(span.doc[child.left_edge.i : child.i + 1])
+                if owner is not None:
+                    return owner
+        if any(t.dep_ == "det" and t.lower_ in ("a", "an", "another") for t in root.children):
+            return None  # "a technical committee": some body of someone we know, not a new actor
+        modified = any(t.dep_ in ("compound", "amod", "nmod", "poss") for t in root.children)
+        if root.lemma_.casefold() in INSTITUTION_HEADS and modified:
+            # Bare "the union" is one we already know under its name; "the interior ministry" may be new.
+            kind = "organisation"
+        elif groups and root.tag_ == "NNS":
+            kind = "group"
+        else:
+            return None
+        words = [
+            t
+            for t in span.doc[span.start : root.i + 1]
+            if t.i == root.i or (t.dep_ in ("compound", "amod", "nmod", "poss", "case") and t.pos_ != "PRON")
+        ]
+        while words and (words[0].pos_ in ("DET", "NUM", "PRON") or words[0].dep_ == "case"):
+            words = words[1:]
+        if not words:
+            return None
+        name = span.doc[words[0].i : root.i + 1].text
+        if any(t.pos_ in ("DET", "NUM", "PRON") or t.lower_ in QUANTIFIERS for t in span.doc[words[0].i : root.i]):
+            name = " ".join(t.text for t in words)
+        actor = self._by_key.get(name.casefold())
+        if actor is None:
+            actor = ActorDraft(name=name, type=kind)
+            self.actors.append(actor)
+            self._register(actor, name)
+        actor.acting += 1
+        self._mention(span.doc[words[0].i : root.i + 1], actor)
+        self._mentions.sort(key=lambda m: m.start)
+        return actor
 
     def _recent_speaker(self, span: Span, same_paragraph: bool = False) -> ActorDraft | None:
         """Who spoke in the sentence before this one (or two before), if anyone."""

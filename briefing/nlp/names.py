@@ -270,6 +270,21 @@ ORG_NAME_WORDS = set(
         "industries",
     ]
 )
+# Heads that name an institution or office without a proper name ("the interior ministry",
+# "the presidency", "the federal government"): an actor when it acts, even unnamed.
+INSTITUTION_HEADS = ORG_DESCRIPTORS | {
+    "presidency", "police", "ministry", "government", "cabinet", "parliament", "administration", "court",
+    "senate", "congress", "prosecutor", "prosecution", "inquiry", "panel", "delegation", "secretariat",
+    "regulator", "assembly", "junta", "army", "military", "office",
+}  # fmt: skip
+# Nouns that carry information rather than hold views ("figures show", "the report says"):
+# the channel, never the speaker.
+INFORMATION_NOUNS = {
+    "figure", "data", "result", "report", "document", "statement", "record", "study", "survey", "poll", "estimate",
+    "number", "paper", "minute", "rule", "law", "letter", "filing", "analysis", "source", "memo", "memorandum",
+    "text", "draft", "deal", "agreement", "plan", "proposal", "talk", "price", "market", "share", "sale", "cost",
+}  # fmt: skip
+QUANTIFIERS = {"several", "many", "some", "most", "few", "other", "both", "all", "two", "three", "four"}
 SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
 
 

@@ -16,94 +16,35 @@ from typing import TYPE_CHECKING
 from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
 from briefing.nlp.names import doc_text
-from briefing.nlp.quotes import QuoteMap
+from briefing.nlp.quotes import Quote, QuoteMap
+from briefing.text import paragraph_spans
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-SAY_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "add",
-        "insist",
-        "warn",
-        "argue",
-        "claim",
-        "state",
-        "write",
-        "declare",
-        "stress",
-        "explain",
-        "note",
-        "announce",
-        "confirm",
-        "deny",
-        "admit",
-        "suggest",
-        "predict",
-        "reply",
-        "respond",
-        "maintain",
-        "contend",
-        "allege",
-        "concede",
-        "caution",
-        "acknowledge",
-        "complain",
-        "describe",
-        "believe",
-        "tweet",
-        "post",
-        "conclude",
-        "emphasise",
-        "emphasize",
-        "signal",
-        "indicate",
-        "vow",
-        "pledge",
-        "promise",
-        "threaten",
-        "hope",
-    ]
-)
-STANCE_VERBS = frozenset(
-    [
-        "accuse",
-        "urge",
-        "call",
-        "reject",
-        "welcome",
-        "demand",
-        "dismiss",
-        "criticise",
-        "criticize",
-        "want",
-        "seek",
-        "oppose",
-        "support",
-        "back",
-        "refuse",
-        "resist",
-        "offer",
-        "propose",
-        "condemn",
-        "defend",
-        "question",
-        "challenge",
-        "blame",
-        "praise",
-        "ask",
-        "request",
-        "press",
-        "push",
-        "favour",
-        "favor",
-        "insist",
-        "oppose",
-        "resisted",
-    ]
-)
+# Verbs that report what someone says or thinks: with a clause, a quote or an object
+# they attribute a position ("X said (that) ...", "X warned of ...").
+SAY_VERBS = frozenset({
+    "say", "tell", "add", "write", "post", "tweet", "state", "declare", "announce", "reply", "respond",  # saying
+    "insist", "warn", "argue", "claim", "stress", "emphasise", "emphasize", "maintain", "contend", "allege",
+    "caution", "complain",  # arguing
+    "explain", "note", "describe", "indicate", "signal", "suggest", "conclude", "acknowledge",  # explaining
+    "confirm", "deny", "admit", "concede",  # confirming
+    "predict", "believe", "hope", "expect", "estimate",  # expecting
+    "vow", "pledge", "promise", "threaten",  # committing
+})  # fmt: skip
+# Verbs by which someone takes a side without saying so in words: wants, rejects,
+# decides, agrees, reacts ("the board is rejecting the bid", "they voiced frustration").
+STANCE_VERBS = frozenset({
+    "want", "seek", "demand", "call", "urge", "press", "push", "ask", "request", "offer", "propose",  # wanting
+    "reject", "refuse", "resist", "oppose", "dismiss", "condemn", "challenge", "question", "object",  # rejecting
+    "disagree", "criticise", "criticize", "accuse", "blame",
+    "support", "back", "favour", "favor", "welcome", "praise", "defend", "accept", "agree", "concur",  # backing
+    "decide", "approve", "order", "quash", "recommend", "plan", "intend",  # deciding
+    "express", "voice", "cite",  # reacting: "voiced frustration", "expressed disappointment"
+})  # fmt: skip
+# A court's or an inquiry's finding: a position only with the clause it finds ("ruled that ...").
+FINDING_VERBS = frozenset({"rule", "find", "hold", "determine"})
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 MAX_STATEMENT_WORDS = 40
 
@@ -121,32 +62,121 @@ class FoundPosition:
 def find_positions(doc: Doc, index: ActorIndex, quotes: QuoteMap) -> list[FoundPosition]:
     found: list[FoundPosition] = []
     last_speaker: ActorDraft | None = None
+    speaker_of_quote: dict[int, ActorDraft] = {}  # a quotation's opening mark -> who speaks it
+    unattributed: list[Span] = []  # sentences that open inside a quotation but name no speaker
     for sentence in doc.sents:
-        position = _attributed(sentence, index, quotes) or _continued_quote(sentence, quotes, last_speaker)
-        if position is None:
+        positions = _attributed(sentence, index, quotes)
+        if not positions:
+            continued = _continued_quote(sentence, quotes, last_speaker)
+            positions = [continued] if continued else []
+        if not positions:
+            if _quote_at_start(sentence, quotes) is not None:
+                unattributed.append(sentence)
             continue
-        found.append(position)
-        position.actor.spoke += 1
-        index.last_speaker = (sentence.start, position.actor)
+        for position in positions:
+            found.append(position)
+            position.actor.spoke += 1
+        index.last_speaker = (sentence.start, positions[0].actor)
         if _has_quote(sentence, quotes):
-            last_speaker = position.actor
-    return found
+            last_speaker = positions[0].actor
+            for quote in quotes.within(sentence.start_char, sentence.end_char):
+                speaker_of_quote.setdefault(quote.start, positions[0].actor)
+    paragraphs = list(paragraph_spans(doc_text(doc)))
+    for sentence in unattributed:
+        position = _quoted_sentence(sentence, quotes, speaker_of_quote, found, paragraphs)
+        if position is not None:
+            found.append(position)
+            position.actor.spoke += 1
+    return sorted(found, key=lambda p: p.start)
 
 
-def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> FoundPosition | None:
+def _quote_at_start(sentence: Span, quotes: QuoteMap) -> Quote | None:
+    """The quotation a sentence opens inside of, or opens with."""
+    text = sentence.text
+    start = sentence.start_char + len(text) - len(text.lstrip())
+    return quotes.at(start)
+
+
+def _quoted_sentence(
+    sentence: Span,
+    quotes: QuoteMap,
+    speaker_of_quote: dict[int, ActorDraft],
+    found: list[FoundPosition],
+    paragraphs: list[tuple[int, int]],
+) -> FoundPosition | None:
+    """A sentence of quoted speech with no speaker of its own: one more sentence of a
+    quotation attributed elsewhere (“A. B,” she said), of another quotation by the same
+    speaker in its paragraph (“A,” she said. “B.”), or a paragraph that is all quotation
+    right after a paragraph in which someone spoke (news style: the speaker goes on)."""
+    quote = _quote_at_start(sentence, quotes)
+    if quote is None:
+        return None
+    speaker = speaker_of_quote.get(quote.start)
+    here = _paragraph_of(sentence.start_char, paragraphs)
+    if speaker is None and here is not None:
+        p_start, p_end = paragraphs[here]
+        same = [q for q in quotes.within(p_start, p_end) if q.start in speaker_of_quote]
+        if same:
+            nearest = min(same, key=lambda q: abs(q.start - quote.start))
+            speaker = speaker_of_quote[nearest.start]
+        elif quote.start == p_start and here > 0:
+            before = [p for p in found if p.start < p_start]
+            previous = before and _paragraph_of(max(before, key=lambda p: p.start).start, paragraphs)
+            if before and previous == here - 1:
+                speaker = max(before, key=lambda p: p.start).actor
+    if speaker is None:
+        return None
+    statement = _shorten(quotes.text[sentence.start_char : min(sentence.end_char, quote.end)].strip().strip('“”"'))
+    return FoundPosition(speaker, statement, _evidence(sentence), sentence.start_char, "quote", "say")
+
+
+def _paragraph_of(position: int, paragraphs: list[tuple[int, int]]) -> int | None:
+    return next((i for i, (start, end) in enumerate(paragraphs) if start <= position < end), None)
+
+
+def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> list[FoundPosition]:
+    """The position a sentence attributes, once for each speaker: "Smith and Jones
+    filed a joint appeal" is a position of each of them."""
     for verb in _attribution_verbs(sentence, quotes):
         if not _has_content(verb, sentence, quotes):
             continue
         speaker_span = _speaker(verb)
         if speaker_span is None:
             continue
-        actor = index.resolve(speaker_span)
-        if actor is None or actor.channel_only:
+        actors = _speakers(speaker_span, index)
+        if not actors:
             continue
         statement, kind = _statement(sentence, verb, quotes)
         lemma = "according" if verb.lower_ == "according" else verb.lemma_.casefold()
-        return FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind, lemma)
-    return None
+        return [
+            FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind, lemma) for actor in actors
+        ]
+    return []
+
+
+def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
+    """The actor a speaker phrase names, or each of a coordination's ("Chad and Sudan")."""
+    root = span.root
+    conjuncts = [root, *[c for c in root.conjuncts if span.start <= c.i < span.end]]
+    if len(conjuncts) > 1:
+        actors = []
+        for token in conjuncts:
+            part = span.doc[token.left_edge.i : token.i + 1] if token is root else span.doc[token.i : token.i + 1]
+            part = _noun_phrase(token) if token is not root else span.doc[span.start : root.i + 1]
+            actor = index.resolve(part, groups=True)
+            if actor is not None and not actor.channel_only and actor not in actors:
+                actors.append(actor)
+        if len(actors) > 1:
+            return actors
+    actor = index.resolve(span, groups=True)
+    return [actor] if actor is not None and not actor.channel_only else []
+
+
+def _noun_phrase(token: Token) -> Span:
+    """A conjunct's own phrase: its left modifiers and itself, without what follows."""
+    doc = token.doc
+    start = min([token.i, *[c.left_edge.i for c in token.lefts]])
+    return doc[start : token.i + 1]
 
 
 def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
@@ -158,10 +188,16 @@ def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
         and not _participle_phrase(token)
         and (
             (token.pos_ in ("VERB", "AUX") and token.lemma_.casefold() in SAY_VERBS | STANCE_VERBS)
+            or (token.lemma_.casefold() in FINDING_VERBS and any(c.dep_ == "ccomp" for c in token.children))
             or (token.lower_ == "according" and any(c.lower_ == "to" for c in token.children))
         )
     ]
-    return sorted(verbs, key=lambda t: (_depth(t), t.i))
+    # A parenthetical "..., the union says, ..." attributes the whole sentence, whatever its main verb.
+    return sorted(verbs, key=lambda t: (not _parenthetical_speech(t), _depth(t), t.i))
+
+
+def _parenthetical_speech(verb: Token) -> bool:
+    return verb.lemma_.casefold() in SAY_VERBS and verb.dep_ == "parataxis"
 
 
 def _has_content(verb: Token, sentence: Span, quotes: QuoteMap) -> bool:
@@ -204,6 +240,13 @@ def _speaker(verb: Token) -> Span | None:
                 if obj.dep_ == "pobj":
                     return doc[obj.left_edge.i : obj.i + 1]
         return None
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        # "The bid was rejected by the board": the agent takes the position, not what it was about.
+        for agent in (c for c in verb.children if c.dep_ == "agent"):
+            for obj in (c for c in agent.children if c.dep_ == "pobj"):
+                return doc[obj.left_edge.i : obj.i + 1]
+        if verb.lemma_.casefold() not in SAY_VERBS:
+            return None
     token = verb
     for _ in range(4):
         subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
