@@ -35,8 +35,10 @@ from briefing.nlp.names import (
     adjectival_group,
     clean_name,
     doc_text,
+    extend_organisation,
     extend_person,
     in_byline,
+    in_credit,
     in_photo_credit,
     inside_person_title,
     is_acronym,
@@ -170,6 +172,7 @@ class ActorIndex:
             or is_calendar_word(name)
             or in_photo_credit(span)
             or in_byline(self.sentence_of(span))
+            or in_credit(span)
             or inside_person_title(span)
         )
 
@@ -233,10 +236,16 @@ class ActorIndex:
         return True
 
     def _add_other(self, span: Span, kind: str) -> None:
+        if kind == "organisation":
+            span = extend_organisation(span)
         name, _ = clean_name(span)
         if self._skip(span, name):
             return
-        actor = self._defined_at(span) or self._by_key.get(name.casefold())
+        defined = self._defined_at(span)
+        if defined is not None and name.casefold() in defined.name.casefold():
+            self._mention(span, defined)  # a piece of a longer name ("Immingham" of "Immingham and ... Group")
+            return
+        actor = defined or self._by_key.get(name.casefold())
         if actor is None and is_acronym(name):
             actor = next((a for a in self.actors if a.type != "person" and acronym_matches(name, a.name)), None)
         if actor is None:
@@ -340,7 +349,7 @@ class ActorIndex:
         root = span.root
         if root.dep_ in SUBJECT_DEPS:
             return not (strict and root.head.lemma_ in ("say", "tell", "report", "post", "tweet"))
-        if root.dep_ in ("poss", "compound") and (
+        if root.dep_ in ("poss", "compound") and root.ent_type_ not in ("GPE", "LOC") and (
             root.head.lower_ in SPOKES | {"government", "letter", "proposals", "plan", "plans", "offer", "decision"}
             or root.head.dep_ in SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
         ):
@@ -405,7 +414,9 @@ class ActorIndex:
             if m.start < span.start_char and m.actor.type == "person" and not m.in_quote
         ]
         candidates += [r for r in self._resolved if r[0] < span.start_char and r[2].type == "person"]
-        candidates = [c for c in candidates if c[2].gender in (gender, None)]
+        # A one-word "person" with no title, role or given name is more often a place the
+        # tagger misread ("from Malawi", "in Zahle") than someone the story follows.
+        candidates = [c for c in candidates if c[2].gender in (gender, None) and not _bare_name(c[2])]
         if not candidates:
             return None
         candidates.sort(key=lambda c: c[0])
@@ -593,12 +604,22 @@ def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: i
     return sorted(kept, key=salience, reverse=True)[:limit]
 
 
+def _bare_name(actor: ActorDraft) -> bool:
+    return actor.type == "person" and " " not in actor.name and not (actor.gender or actor.role) and not actor.aliases
+
+
 def _is_key_actor(actor: ActorDraft, evidence: int) -> bool:
     if actor.channel_only or actor.name.casefold() in PLATFORMS:
         return False
+    if _bare_name(actor):
+        return actor.spoke > 0  # "Rima" who speaks is someone; "Turnout" or "Glasgow" is not
     if actor.type == "person":
         # Named but never doing, saying or being anything: a passer-by, or a place NER took for a person.
         return bool(actor.gender or actor.role or actor.acting or evidence)
-    if actor.type in ("place", "group"):
-        return actor.acting > 0 or evidence > 0  # a place that is only a location is not an actor
+    if actor.type == "place":
+        # A place acts when it speaks, decides or commits ("Ottawa agreed to ...", "Tehran said"),
+        # not when it is only where things happen or what handles the cargo.
+        return evidence > 0
+    if actor.type == "group":
+        return actor.acting > 0 or evidence > 0
     return actor.acting > 0 or evidence > 0

@@ -17,8 +17,8 @@ from briefing.nlp.quotes import QuoteMap
 from briefing.nlp.spacy_model import load_nlp
 
 # 3 to 8 actors for a typical article; a long one with a large cast gets a few more.
-MAX_ACTORS = 8
-MAX_ACTORS_LONG = 12
+MAX_ACTORS = 20
+MAX_ACTORS_LONG = 30
 WORDS_PER_EXTRA_ACTOR = 400
 
 

@@ -31,8 +31,14 @@ TITLES = {
     "professor": None,
     "rev": None,
     "mx": None,
+    "justice": None,  # "Mr Justice Pemberton-Hale", "Justice Halima Bello-Ogundipe"
 }
-_CALENDAR = {*WEEKDAYS, *MONTHS, "christmas", "easter", "today", "tomorrow", "yesterday"}
+# Time zones head live-blog entries ("10.42 GMT — ..."): times, never actors.
+_TIME_ZONES = {
+    "gmt", "bst", "utc", "cet", "cest", "est", "edt", "cst", "cdt", "pst", "pdt", "aest", "aedt", "awst",
+    "nzst", "nzdt", "ist", "sast", "eat", "wat", "cat", "msk", "jst", "hkt", "sgt",
+}  # fmt: skip
+_CALENDAR = {*WEEKDAYS, *MONTHS, *_TIME_ZONES, "christmas", "easter", "today", "tomorrow", "yesterday"}
 # Social platforms are channels people speak through, not actors in the story.
 PLATFORMS = {
     "twitter",
@@ -298,7 +304,7 @@ def doc_text(doc: Doc) -> str:
 def clean_name(span: Span) -> tuple[str, str | None]:
     """Entity text without a leading article, title or trailing possessive;
     and the gender its title implies."""
-    tokens = list(span)
+    tokens = list(_after_prefix(span))
     gender = None
     while tokens and tokens[0].lower_ in ("the", "a", "an"):
         tokens = tokens[1:]
@@ -314,6 +320,53 @@ def clean_name(span: Span) -> tuple[str, str | None]:
     text = span.doc[tokens[0].i : tokens[-1].i + 1].text
     text = text.split("(")[0]  # "Department for Education (DfE": the acronym is an alias
     return " ".join(text.split()).strip(" ,;:-"), gender
+
+
+# What can precede a name inside one tagged span without being part of it: a live blog's
+# time stamp and dash ("08.02 GMT - The Reform Union"), a dateline ("JOHANNESBURG (AFP) -"),
+# a bullet.
+# (A hyphen counts only standing free: "Pemberton-Hale" is one name.)
+_PREFIX_MARKS = {"—", "–", "•", "|"}
+
+
+def _after_prefix(span: Span) -> Span:
+    doc = span.doc
+    marks = [
+        t.i + 1
+        for t in span
+        if t.text in _PREFIX_MARKS or (t.text == "-" and t.whitespace_ and t.i > 0 and doc[t.i - 1].whitespace_)
+    ]
+    cut = max(marks, default=span.start)
+    return doc[cut : span.end] if cut < span.end else span
+
+
+def extend_organisation(span: Span) -> Span:
+    """An organisation's whole name when the tagger split it at "and" ("Canadian Association
+    of Graduate" + "and Postdoctoral Researchers", "Antigua and" + "Barbuda Port Workers'
+    Union") or left out a place word in front ("Aldermoor" + "Borough Council")."""
+    doc = span.doc
+    start, end = span.start, span.end
+    # Rightwards: "... of Graduate and Postdoctoral Researchers", "Dock Workers' and Allied Trades Union".
+    at = end + (1 if end < len(doc) and doc[end].text in ("'", "’") else 0)
+    if at + 1 < len(doc) and doc[at].lower_ in ("and", "&") and doc[end - 1].lower_ not in ORG_NAME_WORDS:
+        run = at + 1
+        while run < len(doc) and (doc[run].is_title or doc[run].is_upper or doc[run].lower_ in ("of", "for", "and")):
+            run += 1
+        while run > at + 1 and doc[run - 1].lower_ in ("of", "for", "and"):
+            run -= 1
+        if run > at + 1 and doc[at + 1].lower_ not in ORG_NAME_WORDS:
+            end = run
+    # Leftwards: "Antigua and | Barbuda Port Workers' Union", "Humber Building and | Allied Trades Association".
+    if start >= 2 and doc[start - 1].lower_ in ("and", "&") and doc[start].lower_ not in ORG_NAME_WORDS:
+        run = start - 1
+        while run - 1 >= 0 and doc[run - 1].is_title and doc[run - 1].pos_ == "PROPN":
+            run -= 1
+        if run < start - 1:
+            start = run
+    # A place word the tagger left out in front: "Aldermoor | Borough Council".
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and doc[start].lower_ in ORG_NAME_WORDS:
+        start -= 1
+    return doc[start:end]
 
 
 def title_before(span: Span) -> str | None:
@@ -360,6 +413,50 @@ def in_byline(sentence: Span) -> bool:
     """Bylines and datelines: a short sentence without a verb ("By Jo Smith, PA")."""
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
     return not has_verb and len(sentence) <= 8
+
+
+# Newsroom credits: who wrote, edited or photographed the piece, never who is in it.
+# "By Jo Smith", "Photograph: Jo Smith/Agency", "(Reporting by ...; Editing by ...)",
+# "Edited by ... with reporting from ...", "Live coverage by ...", "Updates by ...".
+_CREDIT = re.compile(
+    r"^\(?\s*(?:(?:photo(?:graph)?s?|pictures?|images?|illustration|video)\s*(?::|by\b)"
+    r"|(?:additional\s+)?(?:reporting|editing|writing|compiled|edited|updates|live\s+coverage|produced)"
+    r"\s+(?:by|from)\b|by\s+[A-Z])",
+    re.IGNORECASE,
+)
+# A wire dateline opens the first paragraph: "DOHA, Sept 8 (Reuters) -", "AMMAN —",
+# "Beirut (AFP) -": the place in capitals, or any place with an agency's tag.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'’ -]{2,}?(?:,[^\n()—–]{1,40}?)?(?:\s*\([A-Za-z ]{2,20}\))?"
+    r"|[A-Z][\w.'’ -]{1,30}?(?:,[^\n()—–]{1,40}?)?\s*\((?:Reuters|AP|AFP|AAP|PA|Bloomberg|dpa|UPI|CP|ANI|Xinhua)\))"
+    r"\s*[—–-]\s"
+)
+_BYLINE_WORDS = 15
+
+
+def in_credit(span: Span) -> bool:
+    """Inside a byline, a credit line, a dateline, or the short verbless paragraph that
+    opens many articles with the writer's name and beat ("Jo Smith, Courts Reporter")."""
+    text = doc_text(span.doc)
+    start = text.rfind("\n\n", 0, span.start_char)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", span.end_char)
+    paragraph = text[start : len(text) if end < 0 else end]
+    sentence_start = max(start, *(text.rfind(mark, start, span.start_char) + 2 for mark in (". ", "; ", "\n")))
+    if _CREDIT.match(paragraph.lstrip()) or _CREDIT.match(text[sentence_start : span.end_char].lstrip()):
+        return True
+    dateline = _DATELINE.match(paragraph) if start == _first_paragraph(text) or paragraph[:1].isupper() else None
+    if dateline and span.start_char < start + dateline.end():
+        return True
+    if start == _first_paragraph(text) and len(paragraph.split()) <= _BYLINE_WORDS:
+        verbs = [t for t in span.doc.char_span(start, start + len(paragraph), alignment_mode="expand") or []
+                 if t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG")]  # fmt: skip
+        return not verbs
+    return False
+
+
+def _first_paragraph(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def title_in_name(span: Span) -> str | None:
