@@ -8,10 +8,12 @@ import re
 
 MAX_WORDS = 20
 # Kinds that are future (or committed) only through a date of their own ("the vote takes place in June").
-DATED_BY_TIME = {"present", "decide", "deadline"}
+DATED_BY_TIME = {"present", "decide", "deadline", "must"}
 # "He would attend the meeting" takes the date of a meeting announced at most this many sentences before.
 EVENT_REFERENCE_WINDOW = 2
 WILL = {"will", "shall", "'ll", "wo", "’ll"}  # spaCy splits "won't" into "wo" + "n't"
+# An obligation is a next step when it has a date: "the council must set its budget by 11 March".
+MUST = {"must"}
 WOULD = {"would", "'d", "’d"}
 MIGHT = {"could", "may", "might"}
 # "is due to", "is set to", "voting due to close", "is expected to", "is going to".
@@ -32,6 +34,8 @@ RESCHEDULE = {
     "expect",
 }
 INTEND = {"plan", "intend", "aim", "hope", "expect", "prepare"}  # present tense only: "planned to" may not happen
+# Readiness announced as a plan: "is prepared to nominate", "stands ready to lift", "remains willing to talk".
+READY = {"prepared", "ready", "willing"}
 COMMIT = {"promise", "pledge", "vow", "threaten", "undertake"}  # any tense: a commitment stands once made
 DECIDE = {"vote", "agree", "decide", "resolve", "choose", "opt"}  # past decision, future action: needs a date
 SPEECH = {

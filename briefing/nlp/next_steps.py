@@ -30,10 +30,12 @@ from briefing.nlp.future_words import (
     INTEND,
     MAX_WORDS,
     MIGHT,
+    MUST,
     NEGATIVE_SUBJECTS,
     NOT_ACTIONS,
     NOT_DESCRIBED,
     NOW,
+    READY,
     RELATIVE_TAGS,
     RESCHEDULE,
     SCHEDULE,
@@ -58,6 +60,7 @@ class FutureAction:
     time: TimeExpression | None
     speaker: Token | None  # the X of "X said ..." or "according to X"
     sent: Span  # the sentence it is in: descriptions never reach past it
+    needs_actor: bool = False  # a hedged, agreed or conditional step counts only once its actor is known
 
 
 def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolver) -> list[NextStep]:
@@ -75,9 +78,10 @@ def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolv
                 date = referenced_date(action, recent)
             elif date is not None:
                 dated.append((number, action, date))
-            step = NextStep(
-                text=describe(action), evidence=evidence, when=when, date=date, actor=_actor(action, resolve_actor)
-            )
+            actor = _actor(action, resolve_actor)
+            if action.needs_actor and actor is None:
+                continue
+            step = NextStep(text=describe(action), evidence=evidence, when=when, date=date, actor=actor)
             if (step.evidence, step.text) not in seen:
                 seen.add((step.evidence, step.text))
                 steps.append(step)
@@ -117,35 +121,57 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
     governor = _infinitive_governor(verb, sent)
     top = _finite_top(verb, governor)
     modal = _modal(verb) or (_modal(governor) if governor is not None else None)
-    kind = _kind(verb, governor, modal)
+    reported = _reporting_verb(top) is not None
+    kind = _kind(verb, governor, modal, reported) or _scheduled_participle(verb, expressions)
     if kind is None or _negated(verb, governor, top):
         return None
-    if modal == "would" and _reporting_verb(top) is None:
+    if modal == "would" and not reported:
         return None  # outside reported speech "would" is a hypothetical
     if _open_question(top):
         return None
     speaker = _speaker(top, sent)
     near = _own_date(verb, top, governor, kind, expressions)
+    subject = _subject(verb, top)
     if modal == "might" or kind in DATED_BY_TIME:
-        # Only a date makes these future (or committed), and it must hang off the verb itself.
-        if near is None or not _is_action_verb(verb, near) or not _plausible(kind, verb, near):
-            return None
-        if kind == "deadline" and not near.text.lower().startswith(("until", "till")):
-            return None
-        return FutureAction(verb, top, kind, near, speaker, sent)
+        if near is not None and _is_action_verb(verb, near) and _plausible(kind, verb, near):
+            if kind == "deadline" and not near.text.lower().startswith(("until", "till")):
+                return None
+            return FutureAction(verb, top, kind, near, speaker, sent)
+        # Undated, only an actor's own hedged plan ("said it might appeal") or agreement
+        # ("agreed to meet again, though no date was set") is a next step, and only once
+        # the actor is known (find_next_steps checks).
+        hedged_or_agreed = (modal == "might" and not _perfect(verb)) or (
+            kind == "decide" and governor is not None and governor.tag_ == "VBD"
+        )
+        in_main_clause = top.dep_ in ("ROOT", "ccomp", "conj", "parataxis")  # not "when it agreed to", "so it could"
+        if hedged_or_agreed and near is None and in_main_clause and _agentive(subject) and not _is(verb, NOT_ACTIONS):
+            return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
+        return None
     time = near or _first_in_clause(verb, top, expressions)
     action = FutureAction(verb, top, kind, time, speaker, sent)
     if kind == "expect":  # "she expected the review body to publish ... by the end of the month"
         return action if time is not None and _agentive(_own_subject(verb)) else None
-    subject = _subject(verb, top)
     if kind in ("intend", "commit") and not _agentive(subject):
         return None  # people and institutions plan; "the fund would aim to raise $2bn" is a target
     if not _is_action_verb(verb, near):
         return None
     if time is not None or kind in ("schedule", "intend", "commit"):
         return action
-    # Undated: only an actor's own commitment to act ("he would attend the meeting"), never a conditional.
-    return action if _agentive(subject) and _active_or_agent(verb) and not _conditional(verb, top) else None
+    if not (_agentive(subject) and _active_or_agent(verb)):
+        return None
+    # Undated: an actor's own commitment to act ("he would attend the meeting"); a conditional
+    # one ("if the offer is rejected, the union will strike") once the actor is known.
+    if _conditional(verb, top):
+        return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
+    return action
+
+
+def _scheduled_participle(verb: Token, expressions: list[TimeExpression]) -> str | None:
+    """ "a budget, slated for a vote in November", "the championship, scheduled for March":
+    a participle that puts a named event on the calendar, with its date."""
+    if verb.tag_ != "VBN" or verb.lower_ not in SCHEDULE or verb.dep_ not in ("acl", "amod", "ROOT"):
+        return None
+    return "schedule" if any(_attached(e, {verb, *verb.children}) for e in expressions) else None
 
 
 def _own_date(
@@ -158,12 +184,14 @@ def _own_date(
     return next((e for e in expressions if _attached(e, hosts)), None)
 
 
-def _kind(verb: Token, governor: Token | None, modal: str | None) -> str | None:
+def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool = False) -> str | None:
     if governor is not None:
         word = governor.lower_
-        if word == "due" or word == "going" and _present(governor) or word in SCHEDULE and _passive(governor):
+        # In reported speech the past stands for the speaker's present: "said it planned to appeal".
+        now = _present(governor) or (reported and governor.tag_ in ("VBD", "VBN"))
+        if word == "due" or word == "going" and now or word in SCHEDULE and _passive(governor) or word == "likely":
             return "schedule"
-        if _is(governor, INTEND) and (_present(governor) or modal):
+        if (_is(governor, INTEND) or word in READY) and (now or modal):
             return "intend"
         if _is(governor, COMMIT):  # "has pledged to"; a bare past "promised to" may be history: date it
             return "decide" if governor.tag_ == "VBD" else "commit"
@@ -202,6 +230,8 @@ def _modal(token: Token) -> str | None:
                 return "would"
             if word in MIGHT:
                 return "might"
+            if word in MUST:
+                return "must"
     return None
 
 
@@ -246,6 +276,11 @@ def _present(token: Token) -> bool:
     return False
 
 
+def _perfect(token: Token) -> bool:
+    """ "may have won": a modal perfect speculates about the past."""
+    return token.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in token.children)
+
+
 def _passive(token: Token) -> bool:
     return any(c.dep_ == "auxpass" for c in token.children) or token.dep_ == "acl" and token.tag_ == "VBN"
 
@@ -258,8 +293,10 @@ def _negated(*tokens: Token | None) -> bool:
     for token in tokens:
         if token is None:
             continue
-        if any(c.dep_ == "neg" or c.lower_ in ("never", "no longer") for c in token.children):
+        if any(c.dep_ == "neg" or c.lower_ == "never" for c in token.children):
             return True
+        if any(c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children) for c in token.children):
+            return True  # "could no longer staff the unit"
         subject = _own_subject(token)
         if subject is not None and (
             subject.lower_ in NEGATIVE_SUBJECTS or any(c.lower_ in NEGATIVE_SUBJECTS for c in subject.children)
