@@ -96,6 +96,10 @@ def only_a_location(actor: ActorDraft) -> bool:
     )
 
 
+# What an outlet does when it is only the channel: reports, quotes, interviews.
+CHANNEL_VERBS = {"say", "tell", "report", "post", "tweet", "interview", "quote", "ask", "publish", "broadcast"}
+
+
 class ActorIndex:
     """Actors of one article, and the resolver from mentions to actors."""
 
@@ -348,7 +352,9 @@ class ActorIndex:
         """Does this mention do or say something (subject, agent, speaker's org)?"""
         root = span.root
         if root.dep_ in SUBJECT_DEPS:
-            return not (strict and root.head.lemma_ in ("say", "tell", "report", "post", "tweet"))
+            return not (strict and root.head.lemma_ in CHANNEL_VERBS)
+        if strict and root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.lemma_ in CHANNEL_VERBS:
+            return False  # "voters interviewed by the Courier": the outlet is the channel
         if root.dep_ in ("poss", "compound") and root.ent_type_ not in ("GPE", "LOC") and (
             root.head.lower_ in SPOKES | {"government", "letter", "proposals", "plan", "plans", "offer", "decision"}
             or root.head.dep_ in SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
@@ -475,6 +481,8 @@ class ActorIndex:
                     return named
         for token in span:  # an entity inside the phrase decides: "a No 10 spokesman"
             if token.ent_type_ and token.i != span.root.i:
+                if token.ent_type_ in ("GPE", "LOC") and span.root.lemma_.casefold() in ORG_DESCRIPTORS:
+                    continue  # "the Boston-based firm", "the Edinburgh fund manager": a place describes it
                 owner = self.actor_at(span.doc[token.i : token.i + 1])
                 if owner is not None:
                     return owner

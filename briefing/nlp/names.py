@@ -304,7 +304,7 @@ def doc_text(doc: Doc) -> str:
 def clean_name(span: Span) -> tuple[str, str | None]:
     """Entity text without a leading article, title or trailing possessive;
     and the gender its title implies."""
-    tokens = list(_after_prefix(span))
+    tokens = list(after_prefix(span))
     gender = None
     while tokens and tokens[0].lower_ in ("the", "a", "an"):
         tokens = tokens[1:]
@@ -329,7 +329,7 @@ def clean_name(span: Span) -> tuple[str, str | None]:
 _PREFIX_MARKS = {"—", "–", "•", "|"}
 
 
-def _after_prefix(span: Span) -> Span:
+def after_prefix(span: Span) -> Span:
     doc = span.doc
     marks = [
         t.i + 1

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
-from briefing.nlp.names import doc_text
+from briefing.nlp.names import after_prefix, doc_text
 from briefing.nlp.quotes import Quote, QuoteMap
 from briefing.text import paragraph_spans
 
@@ -202,7 +202,10 @@ def _parenthetical_speech(verb: Token) -> bool:
 
 def _has_content(verb: Token, sentence: Span, quotes: QuoteMap) -> bool:
     """'He wrote to Mr Macron' says nothing; 'he wrote that …' or 'he wrote: “…”' does."""
-    if verb.lemma_.casefold() not in SAY_VERBS or verb.lower_ == "according" or verb.dep_ == "parataxis":
+    if verb.lower_ == "according":
+        # "Turnout was 61%, according to the Election Commission": a source of figures, not a view.
+        return not any(t.like_num or t.text == "%" for t in sentence if not quotes.inside(t.idx))
+    if verb.lemma_.casefold() not in SAY_VERBS or verb.dep_ == "parataxis":
         return True  # a parenthetical "…, the union says, …" is about the clause around it
     if any(c.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd") for c in verb.children):
         return True
@@ -256,7 +259,7 @@ def _speaker(verb: Token) -> Span | None:
                 return doc[token.head.left_edge.i : token.head.i + 1]
             # Keep an apposition: "The committee's chair, Councillor Rob Tennant, defended …"
             end = max([subject.i] + [c.right_edge.i for c in subject.children if c.dep_ == "appos"])
-            return doc[subject.left_edge.i : end + 1]
+            return after_prefix(doc[subject.left_edge.i : end + 1])  # not "DOHA, Sept 8 (Reuters) - Chad"
         if token.dep_ in ("conj", "xcomp", "advcl") and token.head is not token:
             token = token.head
             continue
