@@ -194,7 +194,11 @@ class ActorIndex:
         elif name != actor.name:
             actor.aliases.add(name)
         if title_before(span):
-            title: str | None = span.doc[span.start - 1].text.rstrip(".")
+            # Every title in front, as written: "Mr Justice Pemberton-Hale", not only "Justice".
+            first = span.start - 1
+            while first > 0 and span.doc[first - 1].lower_.rstrip(".") in TITLES:
+                first -= 1
+            title: str | None = " ".join(t.text.rstrip(".") for t in span.doc[first : span.start])
         else:
             title = span[0].text.rstrip(".") if span[0].lower_.rstrip(".") in TITLES else None
         if gender:
@@ -431,7 +435,10 @@ class ActorIndex:
         # Within one sentence the subject is the likely antecedent (the centre of attention).
         subjects = [c for c in same if c[3]]
         gendered = [c for c in (subjects or same) if c[2].gender == gender]
-        return (gendered or subjects or same)[0][2]
+        actor = (gendered or subjects or same)[0][2]
+        # "she said" tells us who she is: a later "he" will not go to her.
+        actor.gender = actor.gender or gender
+        return actor
 
     def _recent(self, span: Span, accept) -> ActorDraft | None:  # type: ignore[no-untyped-def]
         for mention in reversed(self._mentions):
@@ -569,7 +576,13 @@ class ActorIndex:
             for t in span.doc[span.start : root.i + 1]
             if t.i == root.i or (t.dep_ in ("compound", "amod", "nmod", "poss", "case") and t.pos_ != "PRON")
         ]
-        while words and (words[0].pos_ in ("DET", "NUM", "PRON") or words[0].dep_ == "case"):
+        # "many scientists" are scientists; "the body's ethics committee" is the ethics committee.
+        while words and (
+            words[0].pos_ in ("DET", "NUM", "PRON")
+            or words[0].dep_ == "case"
+            or words[0].lower_ in QUANTIFIERS
+            or (words[0].dep_ == "poss" and words[0].pos_ == "NOUN")
+        ):
             words = words[1:]
         if not words:
             return None
