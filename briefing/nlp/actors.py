@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefing.nlp.names import (
+    BUSINESS_DESCRIPTORS,
+    CIVIC_NAME_WORDS,
     DESCRIPTOR_SYNONYMS,
     ENTITY_TYPES,
     FEMALE_PRONOUNS,
@@ -541,7 +543,10 @@ class ActorIndex:
             return any(word in described for word in words)
 
         if head in ORG_DESCRIPTORS:
-            return self._recent(span, lambda a: a.type == "organisation" and fits(a))
+            named = self._recent(span, lambda a: a.type == "organisation" and fits(a))
+            if named is None and head in BUSINESS_DESCRIPTORS and not owners:
+                named = self._recent(span, lambda a: a.type == "organisation" and _is_business(a) and a.acting > 0)
+            return named
         if span.root.pos_ == "NOUN" or span.root.pos_ == "PROPN":
             speaker = self._recent_speaker(span, same_paragraph=True)
             if speaker is not None and speaker.type == "person" and (speaker.role is None or fits(speaker)):
@@ -623,6 +628,10 @@ def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: i
         return len(actor.mentions) + 2.0 * evidence_counts.get(id(actor), 0) + actor.acting + early + titled + place
 
     return sorted(kept, key=salience, reverse=True)[:limit]
+
+
+def _is_business(actor: ActorDraft) -> bool:
+    return not (set(actor.name.casefold().replace("’", "'").split()) & CIVIC_NAME_WORDS)
 
 
 def _bare_name(actor: ActorDraft) -> bool:

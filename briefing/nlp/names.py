@@ -132,19 +132,31 @@ THING_PRONOUNS = {"it", "its", "itself", "they", "them", "their"}
 DESCRIPTOR_SYNONYMS = {
     "minister": ("minister", "secretary", "chancellor", "premier"),
     "secretary": ("secretary", "minister"),
-    "firm": ("company", "firm", "ltd", "plc", "inc", "group", "technologies"),
-    "company": ("company", "firm", "ltd", "plc", "inc", "transit", "technologies", "group"),
+    "firm": ("company", "firm", "ltd", "plc", "inc", "group"),
+    "company": ("company", "firm", "ltd", "plc", "inc", "group"),
     "regulator": ("authority", "commission", "regulator", "office", "agency"),
     "watchdog": ("authority", "commission", "regulator", "office", "agency"),
     "bank": ("bank",),
     "government": ("government", "department", "ministry", "treasury", "downing street", "no 10"),
     "council": ("council",),
-    "union": ("union",),
+    "union": ("union", "workers"),
+    "association": ("association", "federation", "alliance", "council", "chamber"),
+    "confederation": ("confederation", "federation", "union", "association"),
+    "judge": ("judge", "justice"),
     "trust": ("trust",),
     "president": ("president",),
     "leader": ("leader",),
     "spokesperson": ("spokesperson", "spokesman", "spokeswoman"),
 }
+# Descriptors of a business, which names rarely spell out ("Coral & Pearce Terminals" is
+# "the company"): when no name fits, the most recent acting organisation that is not a public
+# or civic body ("union", "council", "ministry" ...) is meant. A company's board is the company.
+BUSINESS_DESCRIPTORS = {"company", "firm", "group", "business", "operator", "developer", "bidder", "board", "buyer"}
+CIVIC_NAME_WORDS = {
+    "union", "council", "party", "ministry", "department", "government", "court", "authority", "commission",
+    "association", "federation", "police", "committee", "agency", "office", "parliament", "assembly",
+    "alliance", "campaign", "trust", "university", "hospital", "tribunal", "confederation", "institute",
+}  # fmt: skip
 ORG_DESCRIPTORS = {
     "union",
     "company",
@@ -171,6 +183,12 @@ ORG_DESCRIPTORS = {
     "committee",
     "campaigners",
     "campaign",
+    "association",
+    "corporation",
+    "confederation",
+    "federation",
+    "operator",
+    "presidency",
 }
 # Nouns that make a role or title, never a given name ("Secretary" in "Education Secretary Helen Marsh").
 ROLE_WORDS = set(

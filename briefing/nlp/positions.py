@@ -42,6 +42,16 @@ STANCE_VERBS = frozenset({
     "support", "back", "favour", "favor", "welcome", "praise", "defend", "accept", "agree", "concur",  # backing
     "decide", "approve", "order", "quash", "recommend", "plan", "intend",  # deciding
     "express", "voice", "cite",  # reacting: "voiced frustration", "expressed disappointment"
+    "vote",  # "voted no", "voted 5-2 to approve"
+})  # fmt: skip
+# Phrasal verbs that take a side: "has ruled out serving", "set out its price", "turned down the plan".
+STANCE_PARTICLES = frozenset({("rule", "out"), ("set", "out"), ("turn", "down"), ("pull", "out"), ("back", "down")})
+# Support-verb constructions: the noun carries the stance ("raised objections", "made an offer",
+# "gave the plan a cautious welcome", "lodged an appeal").
+LIGHT_VERBS = frozenset({"raise", "give", "make", "issue", "lodge", "file", "launch", "table", "mount", "submit"})
+STANCE_NOUNS = frozenset({
+    "objection", "concern", "welcome", "offer", "bid", "appeal", "complaint", "challenge", "warning", "demand",
+    "proposal", "threat", "criticism", "call", "plea", "ultimatum", "counteroffer", "counterbid", "protest",
 })  # fmt: skip
 # A court's or an inquiry's finding: a position only with the clause it finds ("ruled that ...").
 FINDING_VERBS = frozenset({"rule", "find", "hold", "determine"})
@@ -188,12 +198,22 @@ def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
         and not _participle_phrase(token)
         and (
             (token.pos_ in ("VERB", "AUX") and token.lemma_.casefold() in SAY_VERBS | STANCE_VERBS)
+            or (token.pos_ == "VERB" and _stance_construction(token))
             or (token.lemma_.casefold() in FINDING_VERBS and any(c.dep_ == "ccomp" for c in token.children))
             or (token.lower_ == "according" and any(c.lower_ == "to" for c in token.children))
         )
     ]
     # A parenthetical "..., the union says, ..." attributes the whole sentence, whatever its main verb.
     return sorted(verbs, key=lambda t: (not _parenthetical_speech(t), _depth(t), t.i))
+
+
+def _stance_construction(verb: Token) -> bool:
+    lemma = verb.lemma_.casefold()
+    if any(c.dep_ == "prt" and (lemma, c.lower_) in STANCE_PARTICLES for c in verb.children):
+        return True
+    return lemma in LIGHT_VERBS and any(
+        c.dep_ == "dobj" and c.lemma_.casefold() in STANCE_NOUNS for c in verb.children
+    )
 
 
 def _parenthetical_speech(verb: Token) -> bool:
