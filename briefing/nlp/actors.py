@@ -20,6 +20,7 @@ from briefing.nlp.names import (
     FEMALE_PRONOUNS,
     FUNCTION_WORDS,
     INFORMATION_NOUNS,
+    ISSUED_NOUNS,
     INSTITUTION_HEADS,
     LOCATIVE,
     MALE_PRONOUNS,
@@ -362,7 +363,8 @@ class ActorIndex:
         if strict and root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.lemma_ in CHANNEL_VERBS:
             return False  # "voters interviewed by the Courier": the outlet is the channel
         if root.dep_ in ("poss", "compound") and root.ent_type_ not in ("GPE", "LOC") and (
-            root.head.lower_ in SPOKES | {"government", "letter", "proposals", "plan", "plans", "offer", "decision"}
+            root.head.lower_ in SPOKES | {"government"}
+            or root.head.lemma_.casefold() in ISSUED_NOUNS  # "Johnson's letter", "the council's offer"
             or root.head.dep_ in SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
         ):
             return True

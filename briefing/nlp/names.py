@@ -309,6 +309,13 @@ INFORMATION_NOUNS = {
     "text", "draft", "deal", "agreement", "plan", "proposal", "talk", "price", "market", "share", "sale", "cost",
 }  # fmt: skip
 QUANTIFIERS = {"several", "many", "some", "most", "few", "other", "both", "all", "two", "three", "four"}
+# What an actor issues or puts forward: the noun carries their stance ("raised objections",
+# "made an offer"), and its possessor acts ("the government's offer", "Johnson's letter").
+STANCE_NOUNS = frozenset({
+    "objection", "concern", "welcome", "offer", "bid", "appeal", "complaint", "challenge", "warning", "demand",
+    "proposal", "threat", "criticism", "call", "plea", "ultimatum", "counteroffer", "counterbid", "protest",
+})  # fmt: skip
+ISSUED_NOUNS = STANCE_NOUNS | {"letter", "statement", "decision", "plan", "announcement", "ruling", "position"}
 SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
 
 

@@ -433,7 +433,11 @@ def _first_in_clause(verb: Token, top: Token, expressions: list[TimeExpression])
             if child.dep_ in ("nsubj", "nsubjpass") or child.dep_ == "conj" and child.pos_ in ("VERB", "AUX"):
                 excluded.update(t.i for t in child.subtree)
     clause = {t.i for t in top.subtree} - excluded
-    return next((e for e in expressions if all(t.i in clause for t in e.span) and not e.in_past_clause), None)
+    # Not "today" of "better protected ... than they are today": the present is a comparison, not a date.
+    return next(
+        (e for e in expressions if all(t.i in clause for t in e.span) and not e.in_past_clause and not NOW.search(e.text)),
+        None,
+    )
 
 
 def _subordinate(action: FutureAction, others: set[int]) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
-from briefing.nlp.names import after_prefix, doc_text
+from briefing.nlp.names import STANCE_NOUNS, after_prefix, doc_text
 from briefing.nlp.quotes import Quote, QuoteMap
 from briefing.text import paragraph_spans
 
@@ -49,10 +49,6 @@ STANCE_PARTICLES = frozenset({("rule", "out"), ("set", "out"), ("turn", "down"),
 # Support-verb constructions: the noun carries the stance ("raised objections", "made an offer",
 # "gave the plan a cautious welcome", "lodged an appeal").
 LIGHT_VERBS = frozenset({"raise", "give", "make", "issue", "lodge", "file", "launch", "table", "mount", "submit"})
-STANCE_NOUNS = frozenset({
-    "objection", "concern", "welcome", "offer", "bid", "appeal", "complaint", "challenge", "warning", "demand",
-    "proposal", "threat", "criticism", "call", "plea", "ultimatum", "counteroffer", "counterbid", "protest",
-})  # fmt: skip
 # A court's or an inquiry's finding: a position only with the clause it finds ("ruled that ...").
 FINDING_VERBS = frozenset({"rule", "find", "hold", "determine"})
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
