@@ -19,7 +19,13 @@ Then register what each path answers:
 
 `article_page()` makes a small article page trafilatura can read; `SAMPLE_PAGES` holds
 the real-looking pages in samples/articles. Unregistered paths answer 404. Everything
-stays offline: the server binds 127.0.0.1 only.
+stays offline: the server binds 127.0.0.1 only (or another loopback address:
+`TestServer("::1")`, `TestServer("127.0.0.2")`).
+
+127.0.0.1 is a loopback address, which every fetch refuses unless it is allowed
+(briefing/addresses.py), so fetching from these servers takes `local_fetch()` settings
+(`--allow-private-addresses` on the command line, `allow_private_addresses = true` in a
+digest config).
 
 PYTEST_DONT_REWRITE (no asserts here; and test modules import it before pytest_plugins
 registers it, which would otherwise warn)
@@ -36,8 +42,11 @@ from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from briefing.fetch import FetchSettings
 
 HTML = "text/html; charset=utf-8"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "articles"
@@ -57,6 +66,11 @@ def article_page(title: str | None, paragraphs: Sequence[str], published: str | 
     return page.encode("utf-8")
 
 
+def local_fetch(**limits: Any) -> FetchSettings:
+    """FetchSettings (with `limits`) that may fetch from the test servers' loopback addresses."""
+    return FetchSettings(allow_private_addresses=True, **limits)
+
+
 @dataclass(frozen=True)
 class Route:
     status: int = 200
@@ -74,14 +88,20 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # clients cut off on purpose (timeouts, TLS refusals) are not news
 
 
+class _QuietServer6(_QuietServer):
+    address_family = socket.AF_INET6
+
+
 class TestServer:
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
         self.request_headers: list[dict[str, str]] = []
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        server_class = _QuietServer6 if ":" in host else _QuietServer
+        self._server = server_class((host, port), _handler_for(self))
         self._thread = threading.Thread(target=self.serve, name="test-http-server", daemon=True)
 
     @property
@@ -89,7 +109,8 @@ class TestServer:
         return self._server.server_address[1]
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     def route(
         self,
@@ -173,14 +194,21 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def http_server() -> Iterator[TestServer]:
-    server = TestServer()
+@contextlib.contextmanager
+def serving(host: str = "127.0.0.1", port: int = 0) -> Iterator[TestServer]:
+    """A started TestServer on `host` (and `port`, 0: any free one), stopped afterwards."""
+    server = TestServer(host, port)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def http_server() -> Iterator[TestServer]:
+    with serving() as server:
+        yield server
 
 
 def serve_over_untrusted_tls(server: TestServer, folder: Path) -> None:

@@ -28,10 +28,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from httpserver import TestServer, article_page, serve_over_untrusted_tls, unused_port
+from httpserver import TestServer, article_page, local_fetch, serve_over_untrusted_tls, unused_port
 
 from briefing.cli import main
-from briefing.fetch import FetchSettings
 
 pytest_plugins = ["httpserver"]  # the http_server fixture
 
@@ -45,10 +44,8 @@ GOOD_SUMMARIES = {
     "The council voted on Tuesday to close the library.",
     "The union called a strike over pay at the depot.",
 }
-# Limits small enough to keep the network cases fast.
-QUICK = FetchSettings(
-    connect_timeout=1.5, read_timeout=1.5, deadline=1.5, max_bytes=4 * 1024 * 1024, max_feed_entries=20
-)
+# Limits small enough to keep the network cases fast; the test servers are on 127.0.0.1.
+QUICK = local_fetch(connect_timeout=1.5, read_timeout=1.5, deadline=1.5, max_bytes=4 * 1024 * 1024, max_feed_entries=20)
 ARTICLE_PARAGRAPHS = [
     "The harbour authority said on Monday that the old pier would close for repairs after storm damage last winter.",
     "Engineers found that several supports had rusted through and that the deck was no longer safe for visitors.",

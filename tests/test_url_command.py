@@ -23,13 +23,17 @@ LIBRARY = [
 ]
 
 
+# The test server listens on 127.0.0.1, which every fetch refuses unless allowed.
+LOCAL = "--allow-private-addresses"
+
+
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def test_url_briefs_one_page(http_server: TestServer, fake_model: FakeState) -> None:
     url = http_server.route("/news/channel.html", SAMPLE_PAGES["channel-migrants.html"])
-    result = run("url", url, "--model", "fake", "-f", "json")
+    result = run("url", url, LOCAL, "--model", "fake", "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     [article] = data["articles"]
@@ -41,7 +45,7 @@ def test_url_briefs_one_page(http_server: TestServer, fake_model: FakeState) -> 
 
 def test_url_404_is_one_line_and_exit_1(http_server: TestServer, fake_model: FakeState) -> None:
     url = http_server.url("/news/gone.html")
-    result = run("url", url, "--model", "fake")
+    result = run("url", url, LOCAL, "--model", "fake")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [f"Error: {url}: HTTP 404"]
@@ -58,7 +62,7 @@ def test_url_refuses_other_schemes(fake_model: FakeState) -> None:
 def test_url_writes_to_a_file(http_server: TestServer, fake_model: FakeState, tmp_path: Path) -> None:
     url = http_server.route("/a.html", SAMPLE_PAGES["riverside-housing.html"])
     out = tmp_path / "page.md"
-    result = run("url", url, "--model", "fake", "-o", str(out))
+    result = run("url", url, LOCAL, "--model", "fake", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "Riverside Quarter" in out.read_text()
 
@@ -82,7 +86,7 @@ def serve_feed(server: TestServer) -> tuple[str, list[str]]:
 
 def test_daily_briefs_feed_entries(http_server: TestServer, fake_model: FakeState, tmp_path: Path) -> None:
     feed, pages = serve_feed(http_server)
-    result = run("daily", "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
+    result = run("daily", LOCAL, "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert sorted(a["source"] for a in data["articles"]) == sorted(pages)
@@ -92,7 +96,7 @@ def test_daily_briefs_feed_entries(http_server: TestServer, fake_model: FakeStat
 def test_daily_adds_feeds_to_sources(http_server: TestServer, fake_model: FakeState, tmp_path: Path) -> None:
     feed, pages = serve_feed(http_server)
     page = http_server.route("/b/riverside.html", SAMPLE_PAGES["riverside-housing.html"])
-    result = run("daily", page, "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
+    result = run("daily", page, LOCAL, "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
     assert result.exit_code == 0, result.output
     assert sorted(a["source"] for a in json.loads(result.stdout)["articles"]) == sorted([page, *pages])
 
@@ -102,7 +106,7 @@ def test_daily_with_a_failing_feed_exits_3_with_the_good_articles(
 ) -> None:
     feed, pages = serve_feed(http_server)
     broken = http_server.url("/missing.xml")
-    result = run("daily", "--feeds", str(feeds_file(tmp_path, broken, feed)), "--model", "fake", "-f", "json")
+    result = run("daily", LOCAL, "--feeds", str(feeds_file(tmp_path, broken, feed)), "--model", "fake", "-f", "json")
     assert result.exit_code == 3
     data = json.loads(result.stdout)
     assert sorted(a["source"] for a in data["articles"]) == sorted(pages)

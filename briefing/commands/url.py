@@ -9,6 +9,7 @@ import click
 
 from briefing.commands.common import (
     build_options,
+    fetch_options,
     guard,
     model_options,
     output_options,
@@ -20,6 +21,7 @@ from briefing.commands.common import (
 @click.command()
 @click.argument("page_url", metavar="URL")
 @output_options
+@fetch_options
 @model_options
 def url(page_url: str, outputs: tuple[Path, ...], fmt: str | None, **settings: Any) -> None:
     """Fetch the web page at URL (http or https), extract its article (text, title,
