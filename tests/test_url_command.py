@@ -117,3 +117,19 @@ def test_daily_needs_sources_or_feeds(fake_model: FakeState) -> None:
     result = run("daily", "--model", "fake")
     assert result.exit_code == 2
     assert "give SOURCES, --feeds FILE, or both" in result.output
+
+
+def test_an_undated_page_is_anchored_on_the_briefing_date(http_server: TestServer) -> None:
+    # The page has no date in its markup; its text mentions a year. That year is not the
+    # publication date (it once printed "published 2013-01-01" and dated "on Monday" from it).
+    paragraphs = [
+        "Survivors of the 2013 train disaster will meet the transport minister on Monday to press for an inquiry.",
+        "Campaign chair Helen Marsh said families had waited too long. The minister is due to visit the site next week.",
+    ]
+    url = http_server.route("/news/inquiry.html", article_page("Families to meet minister over rail crash", paragraphs))
+    result = run("url", url, LOCAL, "--model", "extractive", "-f", "json", "--date", "2026-03-04")
+    assert result.exit_code == 0, result.output
+    [article] = json.loads(result.stdout)["articles"]
+    assert article["published"] is None
+    dates = {step["when"]: step["date"] for step in article["next_steps"]}
+    assert dates == {"on Monday": "2026-03-09", "next week": None}  # Wednesday 4 March -> Monday 9 March
