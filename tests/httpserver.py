@@ -14,7 +14,7 @@ Then register what each path answers:
         http_server.route("/slow", body, delay=1.0)          # one byte per second
         http_server.route("/forever", endless=True)         # chunked body that never ends
         http_server.redirect("/old", "/a.html")             # 302 to another path (or any URL)
-        http_server.requests                                # paths requested, in order
+        http_server.requests                                # paths requested, in order ("HEAD /x" for HEAD)
         http_server.request_headers                         # and the headers each request sent
 
 `article_page()` makes a small article page trafilatura can read; `SAMPLE_PAGES` holds
@@ -158,6 +158,17 @@ def _handler_for(server: TestServer) -> type[BaseHTTPRequestHandler]:
             route = route or Route(status=404, body=b"not found", headers={"Content-Type": "text/plain"})
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as tests make it
                 self._answer(route)
+
+        def do_HEAD(self) -> None:  # noqa: N802 (the stdlib's name)
+            """The status and headers GET would send; recorded as "HEAD <path>"."""
+            server.requests.append(f"HEAD {self.path}")
+            server.request_headers.append(dict(self.headers.items()))
+            route = server.routes.get(self.path) or Route(status=404, headers={"Content-Type": "text/plain"})
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
 
         def _answer(self, route: Route) -> None:
             time.sleep(route.stall)
