@@ -79,10 +79,11 @@ class CheckedTransport(httpx.HTTPTransport):
     """httpx's transport over a connection pool that uses CheckedBackend."""
 
     def __init__(self, allow_private_addresses: bool, deadline_at: float) -> None:
-        super().__init__()
-        # httpx has no parameter for the network backend; the httpcore pool it wraps does.
         # verify=True, always: a page we cannot authenticate is an error, never a fallback.
+        ssl_context = httpx.create_ssl_context(verify=True)
+        super().__init__(verify=ssl_context)
+        # httpx has no parameter for the network backend; the httpcore pool it wraps does.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=True),
+            ssl_context=ssl_context,
             network_backend=CheckedBackend(allow_private_addresses, deadline_at),
         )

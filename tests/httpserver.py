@@ -226,7 +226,6 @@ def serve_over_untrusted_tls(server: TestServer, folder: Path) -> None:
     """Put an unstarted TestServer behind TLS with a fresh self-signed certificate
     nobody trusts (skips the test where the openssl command is missing)."""
     import shutil
-    import ssl
     import subprocess
 
     if shutil.which("openssl") is None:
@@ -238,6 +237,13 @@ def serve_over_untrusted_tls(server: TestServer, folder: Path) -> None:
         check=True,
         capture_output=True,
     )
+    serve_over_tls(server, cert, key)
+
+
+def serve_over_tls(server: TestServer, cert: Path, key: Path) -> None:
+    """Put an unstarted TestServer behind TLS with this certificate and key."""
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server._server.socket = context.wrap_socket(server._server.socket, server_side=True)

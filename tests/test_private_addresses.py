@@ -16,7 +16,9 @@ stand-in for socket.getaddrinfo.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from httpserver import TestServer, article_page, local_fetch, serving
+from httpserver import TestServer, article_page, local_fetch, serve_over_tls, serving
 
 from briefing import addresses
 from briefing.addresses import ALLOW_HINT, refusal
@@ -311,5 +313,46 @@ def test_ipv6_loopback() -> None:
         assert reason(url) == refused("::1 is a loopback address")
         assert server.requests == []
         assert fetch(url, ALLOWED).body == article_page("Internal memo", MEMO)
+    finally:
+        server.stop()
+
+
+# --- TLS -------------------------------------------------------------------------------------------------------------
+
+
+def certificate_for(folder: Path, hostname: str) -> tuple[Path, Path, Path]:
+    """A throwaway CA, and a certificate it signed for `hostname`: (ca, cert, key)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make certificates")
+
+    def openssl(command: str) -> None:
+        subprocess.run(["openssl", *command.split()], check=True, capture_output=True, cwd=folder)
+
+    openssl("req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=test-ca -keyout ca.key -out ca.pem")
+    openssl(f"req -newkey rsa:2048 -nodes -subj /CN={hostname} -keyout leaf.key -out leaf.csr")
+    (folder / "san.cnf").write_text(f"subjectAltName=DNS:{hostname}\n")
+    openssl("x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile san.cnf -out leaf.pem")
+    return folder / "ca.pem", folder / "leaf.pem", folder / "leaf.key"
+
+
+def test_tls_is_verified_against_the_host_name_not_the_address(
+    tmp_path: Path, dns: FakeDNS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The connection goes to the checked address (127.0.0.1), but the certificate must
+    # still match the name in the URL, which is also what the server sees as SNI.
+    ca, cert, key = certificate_for(tmp_path, "intranet.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # httpx trusts this CA only
+    server = TestServer()
+    server.route("/memo.html", article_page("Internal memo", MEMO))
+    serve_over_tls(server, cert, key)
+    server.start()
+    try:
+        dns.answers["intranet.example"] = [["127.0.0.1"]]
+        dns.answers["other.example"] = [["127.0.0.1"]]
+        good = f"https://intranet.example:{server.port}/memo.html"
+        assert fetch(good, ALLOWED).body == article_page("Internal memo", MEMO)
+        wrong = f"https://other.example:{server.port}/memo.html"
+        assert reason(wrong, ALLOWED).startswith("TLS certificate verification failed (Hostname mismatch")
+        assert reason(good) == refused("intranet.example resolves to 127.0.0.1, a loopback address")
     finally:
         server.stop()
