@@ -104,11 +104,11 @@ def hub_silence(endpoint: str, seconds: float) -> str | None:
     not cover the DNS lookup, which can hang for longer than the whole probe may take."""
     import threading
 
+    import httpx
+
     outcome: dict[str, BaseException | None] = {}
 
     def probe() -> None:
-        import httpx
-
         try:
             httpx.head(endpoint, timeout=seconds)
             outcome["error"] = None
@@ -123,7 +123,7 @@ def hub_silence(endpoint: str, seconds: float) -> str | None:
     error = outcome["error"]
     if error is None:
         return None
-    if isinstance(error, TimeoutError) or "Timeout" in type(error).__name__:
+    if isinstance(error, httpx.TimeoutException):
         return f"no answer from {endpoint} within {seconds:g} s"
     return f"cannot reach {endpoint}: {' '.join(str(error).split()) or type(error).__name__}"
 
