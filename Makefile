@@ -1,6 +1,7 @@
 # Two entry points for a fresh machine (see README.md):
 #   make demo   set up, fetch the sample model, write samples/briefing.{md,html}
 #   make test   set up, fetch the sample model, run every test (model and browser ones too)
+#   make package-check   build the sdist and wheel, install the wheel into a fresh venv, run it
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +15,7 @@ GGUF := $(MODEL_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATE ?= 2026-11-27
 DEMO_MODEL ?= $(GGUF)
 
-.PHONY: setup model demo samples test test-fast eval bench lint clean screenshot
+.PHONY: setup model demo samples test test-fast package-check eval bench lint clean screenshot
 
 setup: $(VENV)/.installed
 
@@ -45,6 +46,11 @@ test: setup model
 test-fast: setup
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -m "not model and not browser"
 
+# The installed tool, not the editable checkout: catches a package or data file the
+# wheel leaves out. Builds its own fresh venv in a temporary folder.
+package-check: setup
+	BUILD_PYTHON=$(PY) FRESH_PYTHON=$(PYTHON) .ci/package-check
+
 bench: setup model
 	$(PY) benchmarks/throughput.py --model $(GGUF) --articles 16
 
@@ -61,4 +67,4 @@ lint: setup
 	$(PY) -m ruff check briefing tests
 
 clean:
-	rm -rf $(VENV) $(MODEL_DIR) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(MODEL_DIR) .pytest_cache build dist *.egg-info

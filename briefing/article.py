@@ -29,6 +29,11 @@ _TITLE_MAX_CHARS = 200
 # trafilatura falls back to whatever text a page has (menu labels, cookie notices);
 # fewer words than this is not an article.
 _HTML_MIN_WORDS = 20
+# The publication date comes from the page's metadata and markup only (meta tags,
+# JSON-LD, <time>, the canonical URL): htmldate's extensive search also reads the
+# text, and took "the 2013 train disaster" for a date, 1 January 2013.
+_DATE_FROM_MARKUP = {"original_date": True, "extensive_search": False}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 @dataclass(frozen=True)
@@ -180,8 +185,17 @@ def parse_html(data: bytes, source: str) -> Article:
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise InputError(source, f"binary file ({kind}), not a web page")
+    tree = trafilatura.load_html(data)
+    if tree is None:
+        raise InputError(source, "no article text found in the page (not readable as HTML)")
+    _escape_ampersands(tree)
     document = trafilatura.bare_extraction(
-        data, with_metadata=True, include_comments=False, include_tables=False, include_images=False
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        date_extraction_params={**_DATE_FROM_MARKUP, "max_date": dt.date.today().isoformat()},
     )
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
@@ -196,6 +210,10 @@ def parse_html(data: bytes, source: str) -> Article:
     if len(body.split()) < _HTML_MIN_WORDS:
         raise InputError(source, f"no article text found in the page (only {len(body.split())} words of text)")
     published, warnings = _parse_date(document.date)
+    if published is not None and not _states_the_day(data, published):
+        # htmldate fills in what a partial date lacks: 1 January for a year, a day for a
+        # month. A guessed day would anchor every "on Monday" in the article wrongly.
+        published = None
     return Article(
         text=body,
         source=source,
@@ -205,6 +223,44 @@ def parse_html(data: bytes, source: str) -> Article:
         author=(document.author or None),
         warnings=warnings,
     )
+
+
+def _escape_ampersands(tree: Any) -> None:
+    """Escape every "&" in the parsed page once more, in place.
+
+    lxml has already decoded the page's entities, and trafilatura unescapes the text
+    and metadata it returns once more (html.unescape): a title written "&amp;#60;"
+    (shown as "&#60;") came out as "<", and "&amp;amp;" as "&". Escaped once more
+    here, each comes out as the page showed it."""
+    for element in tree.iter():
+        if element.text and "&" in element.text:
+            element.text = element.text.replace("&", "&amp;")
+        if element.tail and "&" in element.tail:
+            element.tail = element.tail.replace("&", "&amp;")
+        for name, value in element.attrib.items():
+            if "&" in value:
+                element.set(name, value.replace("&", "&amp;"))
+
+
+def _states_the_day(page: bytes, date: dt.date) -> bool:
+    """Whether the page writes out `date` with its day: 2021-11-26, 2021/11/26, 20211126,
+    26/11/2021, 11/26/2021, 26 November 2021, Nov. 26th, 2021 and the like."""
+    text = page.decode("utf-8", errors="replace")
+    year, month, day = str(date.year), date.month, date.day
+    m, d = rf"0?{month}", rf"0?{day}"
+    numeric = (
+        rf"{year}[-/.]{m}[-/.]{d}(?!\d)",
+        rf"{year}{month:02d}{day:02d}(?!\d)",
+        rf"(?<!\d){d}[-/.]{m}[-/.]{year}",
+        rf"(?<!\d){m}[-/.]{d}[-/.]{year}",
+    )
+    name = rf"{_MONTHS[month - 1]}[a-z]*\.?"
+    ordinal = rf"{d}(?:st|nd|rd|th)?\.?"
+    textual = (
+        rf"(?<!\d){ordinal}\s+(?:of\s+)?{name},?\s+{year}",
+        rf"{name}\s+{ordinal},?\s+{year}",
+    )
+    return any(re.search(pattern, text, re.IGNORECASE) for pattern in (*numeric, *textual))
 
 
 def parse_json(text: str, source: str) -> list[Article]:

@@ -31,6 +31,7 @@ _STATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 # Keys people try first; they get a pointer to the *_env key instead of "unknown key".
 _SECRET_KEYS = {"password": "password_env", "username": "username_env", "user": "username_env"}
+_PRIVATE_ADDRESSES_KEY = "allow_private_addresses"
 
 
 class ConfigError(BriefingError):
@@ -69,6 +70,7 @@ class DigestConfig:
     name: str = "default"  # separates the state of several digests on one machine
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     fetch: Mapping[str, Any] = field(default_factory=dict)  # FetchSettings overrides
+    allow_private_addresses: bool = False  # intranet feeds; see briefing/addresses.py
 
 
 def load_config(path: Path) -> DigestConfig:
@@ -106,6 +108,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> DigestConfig:
         name=table.string("name", "default", pattern=_STATE_NAME),
         max_input_bytes=max_size_mb * 1024 * 1024,
         fetch=fetch,
+        allow_private_addresses=table.boolean("allow_private_addresses", False),
     )
     table.reject_unknown()
     if not config.feeds and not config.sources:
@@ -149,8 +152,13 @@ def _parse_email(table: _Table) -> EmailConfig:
 def _check_fetch_keys(overrides: Mapping[str, Any], path: Path) -> None:
     from briefing.fetch import FetchSettings  # only when a [fetch] table is present
 
-    known = {f.name for f in dataclasses.fields(FetchSettings)}
+    # The opt-in is a top-level key, next to `feeds`, where a reader of the file sees it.
+    known = {f.name for f in dataclasses.fields(FetchSettings)} - {_PRIVATE_ADDRESSES_KEY}
     for key in overrides:
+        if key == _PRIVATE_ADDRESSES_KEY:
+            raise ConfigError(
+                f"{path}: `fetch.{key}` belongs at the top level of the file: {key} = true (before any [table])"
+            )
         if key not in known:
             raise ConfigError(f"{path}: unknown key `fetch.{key}` (known: {', '.join(sorted(known))})")
 
@@ -238,6 +246,14 @@ class _Table:
         if value not in choices:
             allowed = ", ".join(repr(choice) for choice in choices if choice is not None)
             raise self.error(key, f"must be one of {allowed}, not {value!r}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(key, "must be true or false")
         return value
 
     def integer(self, key: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:

@@ -114,7 +114,9 @@ def collect(config: DigestConfig) -> Loaded:
         from briefing.feeds import load_feeds
         from briefing.fetch import FetchSettings
 
-        from_feeds = load_feeds(list(config.feeds), FetchSettings(**config.fetch))
+        from_feeds = load_feeds(
+            list(config.feeds), FetchSettings(**config.fetch, allow_private_addresses=config.allow_private_addresses)
+        )
         loaded.articles.extend(from_feeds.articles)
         loaded.errors.extend(from_feeds.errors)
     if config.sources:

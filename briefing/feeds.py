@@ -43,8 +43,10 @@ def read_feed_list(path: Path) -> list[str]:
     """A feeds file: one URL a line; blank lines and # comments are ignored."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read the feeds file ({exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "cannot read the feeds file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read the feeds file ({exc.strerror or exc})") from None
     return parse_feed_list(text)
 
 

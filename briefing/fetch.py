@@ -1,4 +1,5 @@
-"""Fetching web pages and feeds with hard limits: time, size, redirects, content type.
+"""Fetching web pages and feeds with hard limits: time, size, redirects, content type,
+and only from public addresses unless private ones are allowed (addresses.py).
 
 Every failure is an `InputError(url, "<one short reason>")`, so a bad URL costs one
 line in the briefing's error list, never a traceback. httpx is imported inside the
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from briefing import __version__
+from briefing.addresses import ALLOW_HINT, AddressRefused
 from briefing.errors import InputError
 
 if TYPE_CHECKING:
@@ -39,7 +43,12 @@ FEED_TYPES: tuple[str, ...] = (
 )
 WEB_SCHEMES = ("http", "https")
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# The encodings _Inflater undoes; a server that sends another compression gets an error.
+_ACCEPT_ENCODING = "gzip, deflate"
+_UNSUPPORTED_ENCODINGS = ("br", "zstd", "compress", "x-compress")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# An IPv4 address as inet_aton reads it: one to four parts, each decimal, octal (0177) or hex (0x7f).
+_LEGACY_IPV4 = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?", re.IGNORECASE)
 # Click trackers and campaign tags: the same article shared twice differs only in these.
 _TRACKING_PARAMS = ("fbclid", "gclid")
 _TRACKING_PREFIXES = ("utm_",)
@@ -59,6 +68,9 @@ class FetchSettings:
     user_agent: str = f"briefing/{__version__} (news briefing tool; python-httpx)"
     workers: int = 4  # parallel fetches of a feed's article pages
     max_feed_entries: int = 200  # per feed
+    # Loopback, private, link-local and other non-public addresses: refused unless
+    # the user opts in (intranet feeds), because a feed is untrusted input.
+    allow_private_addresses: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ def fetch(url: str, settings: FetchSettings | None = None, accept: tuple[str, ..
     watchdog.daemon = True
     watchdog.start()
     try:
-        with _client(settings) as client:
+        with _client(settings, started + settings.deadline) as client:
             return _follow(client, url, settings, accept, started, sockets)
     except InputError:
         raise
@@ -148,8 +160,6 @@ def describe_http_error(exc: Exception, settings: FetchSettings) -> str:
         return f"timed out (no data for {settings.read_timeout:g} s)"
     if isinstance(exc, httpx.ConnectError):
         return f"cannot connect ({exc})"
-    if isinstance(exc, httpx.DecodingError):
-        return "cannot decode the response (broken compression)"
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return "not a valid URL"
     if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc):
@@ -168,8 +178,10 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def _client(settings: FetchSettings) -> httpx.Client:
+def _client(settings: FetchSettings, deadline_at: float) -> httpx.Client:
     import httpx
+
+    from briefing.connect import CheckedTransport
 
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
@@ -177,9 +189,10 @@ def _client(settings: FetchSettings) -> httpx.Client:
         write=settings.read_timeout,
         pool=settings.connect_timeout,
     )
-    # verify=True always: a page we cannot authenticate is an error, never a fallback.
+    # The transport verifies TLS and checks every address it connects to. It also
+    # keeps out proxies from the environment: a proxy would resolve the host itself.
     return httpx.Client(
-        verify=True,
+        transport=CheckedTransport(settings.allow_private_addresses, deadline_at),
         timeout=timeout,
         follow_redirects=False,
         headers={"User-Agent": settings.user_agent},
@@ -194,13 +207,19 @@ def _follow(
     started: float,
     sockets: list[socket.socket],
 ) -> Fetched:
-    """GET, following redirects by hand so each target's scheme is checked first."""
+    """GET, following redirects by hand so each target's scheme is checked first
+    (its address is checked by the transport, on every hop)."""
     current = url
     visited = {url}
-    headers = {"Accept": ", ".join((*accept, "*/*;q=0.1"))}
+    headers = {"Accept": ", ".join((*accept, "*/*;q=0.1")), "Accept-Encoding": _ACCEPT_ENCODING}
     for _ in range(settings.max_redirects + 1):
+        current = canonical_ipv4_host(current)
         request = client.build_request("GET", current, headers=headers, extensions={"trace": _socket_recorder(sockets)})
-        response = client.send(request, stream=True)
+        try:
+            response = client.send(request, stream=True)
+        except AddressRefused as refused:
+            redirected = f" (redirected to {current})" if current != canonical_ipv4_host(url) else ""
+            raise InputError(url, f"refused: {refused}{redirected}; {ALLOW_HINT}") from None
         try:
             location = response.headers.get("location")
             if response.status_code in _REDIRECT_STATUSES and location:
@@ -228,16 +247,101 @@ def _read_body(url: str, response: httpx.Response, settings: FetchSettings, star
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > settings.max_bytes:
         raise InputError(url, f"larger than {format_size(settings.max_bytes)}")
+    inflater = _Inflater(url, response.headers.get("content-encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    for raw in response.iter_raw():
         if time.monotonic() - started > settings.deadline:
             raise InputError(url, _timed_out(settings))
+        # Room for one byte over the cap: enough to tell "too large", never a whole zip bomb.
+        chunk = inflater.inflate(raw, settings.max_bytes - size + 1)
         size += len(chunk)
         if size > settings.max_bytes:
             raise InputError(url, f"larger than {format_size(settings.max_bytes)}")
         chunks.append(chunk)
+    chunks.append(inflater.finish())
     return b"".join(chunks)
+
+
+class _Inflater:
+    """Undoes a gzip or deflate Content-Encoding chunk by chunk, and notices a broken or
+    cut-off stream: httpx's own decoder takes a truncated gzip body for a short (often
+    empty) page, which then failed as "no article text"."""
+
+    def __init__(self, url: str, content_encoding: str) -> None:
+        self.url = url
+        self.encoding = content_encoding.strip().lower()
+        if self.encoding in _UNSUPPORTED_ENCODINGS or "," in self.encoding:
+            raise self._broken()
+        # Other values (identity, or nonsense some servers send, like "utf-8") leave the
+        # body as it is, as httpx did.
+        self.window = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}.get(
+            self.encoding
+        )
+        self.stream = zlib.decompressobj(self.window) if self.window else None
+        self.received = False
+
+    def inflate(self, data: bytes, limit: int) -> bytes:
+        """The bytes `data` decodes to, at most `limit` of them (the caller stops there)."""
+        if self.stream is None or not data:
+            return data
+        try:
+            output = self.stream.decompress(data, limit)
+        except zlib.error:
+            if self.encoding != "deflate" or self.received:
+                raise self._broken() from None
+            # Raw deflate without the zlib header, as some old servers send it.
+            self.window = -zlib.MAX_WBITS
+            self.stream = zlib.decompressobj(self.window)
+            output = self._inflate_or_fail(data, limit)
+        self.received = True
+        # Concatenated gzip members are one valid body; the next starts in unused_data.
+        while self.stream.eof and self.stream.unused_data and len(output) < limit:
+            rest = self.stream.unused_data
+            self.stream = zlib.decompressobj(self.window)
+            output += self._inflate_or_fail(rest, limit - len(output))
+        return output
+
+    def finish(self) -> bytes:
+        """What is left; an error if the compressed stream stopped before its end."""
+        if self.stream is None or not self.received:
+            return b""
+        if not self.stream.eof:
+            raise self._broken()
+        return self.stream.flush()
+
+    def _inflate_or_fail(self, data: bytes, limit: int) -> bytes:
+        assert self.stream is not None
+        try:
+            return self.stream.decompress(data, limit)
+        except zlib.error:
+            raise self._broken() from None
+
+    def _broken(self) -> InputError:
+        return InputError(self.url, f"could not decode the response ({self.encoding})")
+
+
+def canonical_ipv4_host(url: str) -> str:
+    """`url` with an IPv4 host in a legacy spelling (0177.0.0.1, 0x7f.1, 2130706433) written
+    as four decimals, as browsers read it. httpx rejects some of those spellings and
+    the resolver reads others its own way; written out, they are checked and fetched
+    like any other address."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[": httpx names the problem
+        return url
+    host = parts.hostname or ""
+    if not _LEGACY_IPV4.fullmatch(host):
+        return url
+    try:
+        dotted = socket.inet_ntoa(socket.inet_aton(host.rstrip(".")))
+    except OSError:  # a part out of range: not an address; httpx will say so
+        return url
+    if dotted == host:
+        return url
+    userinfo, at, host_and_port = parts.netloc.rpartition("@")
+    _, colon, port = host_and_port.partition(":")
+    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}{dotted}{colon}{port}"))
 
 
 def _check_scheme(url: str, target: str, redirect: bool = False) -> None:

@@ -5,6 +5,7 @@ This stage and deliver.py are the only ones that touch the disk.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -94,9 +95,19 @@ def expand(sources: Sequence[str]) -> Iterator[str | InputError]:
         elif path.exists():
             yield source
         elif path.is_symlink():
-            yield InputError(source, "broken symbolic link")
+            yield InputError(source, _dangling_link(path))
         else:
             yield InputError(source, "no such file or folder")
+
+
+def _dangling_link(path: Path) -> str:
+    """Why a symbolic link leads nowhere: a loop, or a target that does not exist."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+    return "broken symbolic link"
 
 
 def _walk(root: Path) -> Iterator[str | InputError]:

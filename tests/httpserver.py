@@ -14,12 +14,18 @@ Then register what each path answers:
         http_server.route("/slow", body, delay=1.0)          # one byte per second
         http_server.route("/forever", endless=True)         # chunked body that never ends
         http_server.redirect("/old", "/a.html")             # 302 to another path (or any URL)
-        http_server.requests                                # paths requested, in order
+        http_server.requests                                # paths requested, in order ("HEAD /x" for HEAD)
         http_server.request_headers                         # and the headers each request sent
 
 `article_page()` makes a small article page trafilatura can read; `SAMPLE_PAGES` holds
 the real-looking pages in samples/articles. Unregistered paths answer 404. Everything
-stays offline: the server binds 127.0.0.1 only.
+stays offline: the server binds 127.0.0.1 only (or another loopback address:
+`TestServer("::1")`, `TestServer("127.0.0.2")`).
+
+127.0.0.1 is a loopback address, which every fetch refuses unless it is allowed
+(briefing/addresses.py), so fetching from these servers takes `local_fetch()` settings
+(`--allow-private-addresses` on the command line, `allow_private_addresses = true` in a
+digest config).
 
 PYTEST_DONT_REWRITE (no asserts here; and test modules import it before pytest_plugins
 registers it, which would otherwise warn)
@@ -36,8 +42,11 @@ from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from briefing.fetch import FetchSettings
 
 HTML = "text/html; charset=utf-8"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "articles"
@@ -57,6 +66,11 @@ def article_page(title: str | None, paragraphs: Sequence[str], published: str | 
     return page.encode("utf-8")
 
 
+def local_fetch(**limits: Any) -> FetchSettings:
+    """FetchSettings (with `limits`) that may fetch from the test servers' loopback addresses."""
+    return FetchSettings(allow_private_addresses=True, **limits)
+
+
 @dataclass(frozen=True)
 class Route:
     status: int = 200
@@ -74,14 +88,20 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # clients cut off on purpose (timeouts, TLS refusals) are not news
 
 
+class _QuietServer6(_QuietServer):
+    address_family = socket.AF_INET6
+
+
 class TestServer:
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
         self.request_headers: list[dict[str, str]] = []
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        server_class = _QuietServer6 if ":" in host else _QuietServer
+        self._server = server_class((host, port), _handler_for(self))
         self._thread = threading.Thread(target=self.serve, name="test-http-server", daemon=True)
 
     @property
@@ -89,7 +109,8 @@ class TestServer:
         return self._server.server_address[1]
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     def route(
         self,
@@ -138,6 +159,17 @@ def _handler_for(server: TestServer) -> type[BaseHTTPRequestHandler]:
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as tests make it
                 self._answer(route)
 
+        def do_HEAD(self) -> None:  # noqa: N802 (the stdlib's name)
+            """The status and headers GET would send; recorded as "HEAD <path>"."""
+            server.requests.append(f"HEAD {self.path}")
+            server.request_headers.append(dict(self.headers.items()))
+            route = server.routes.get(self.path) or Route(status=404, headers={"Content-Type": "text/plain"})
+            self.send_response(route.status)
+            for name, value in route.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+
         def _answer(self, route: Route) -> None:
             time.sleep(route.stall)
             self.send_response(route.status)
@@ -173,9 +205,10 @@ def unused_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def http_server() -> Iterator[TestServer]:
-    server = TestServer()
+@contextlib.contextmanager
+def serving(host: str = "127.0.0.1", port: int = 0) -> Iterator[TestServer]:
+    """A started TestServer on `host` (and `port`, 0: any free one), stopped afterwards."""
+    server = TestServer(host, port)
     server.start()
     try:
         yield server
@@ -183,11 +216,16 @@ def http_server() -> Iterator[TestServer]:
         server.stop()
 
 
+@pytest.fixture
+def http_server() -> Iterator[TestServer]:
+    with serving() as server:
+        yield server
+
+
 def serve_over_untrusted_tls(server: TestServer, folder: Path) -> None:
     """Put an unstarted TestServer behind TLS with a fresh self-signed certificate
     nobody trusts (skips the test where the openssl command is missing)."""
     import shutil
-    import ssl
     import subprocess
 
     if shutil.which("openssl") is None:
@@ -199,6 +237,13 @@ def serve_over_untrusted_tls(server: TestServer, folder: Path) -> None:
         check=True,
         capture_output=True,
     )
+    serve_over_tls(server, cert, key)
+
+
+def serve_over_tls(server: TestServer, cert: Path, key: Path) -> None:
+    """Put an unstarted TestServer behind TLS with this certificate and key."""
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server._server.socket = context.wrap_socket(server._server.socket, server_side=True)

@@ -58,6 +58,83 @@ def test_html_main_text_and_metadata_by_trafilatura() -> None:
     assert "Copyright" not in article.text and "Home" not in article.text
 
 
+def news_page(head: str = "", first: str = BODY, title: str = "Train line reopens") -> bytes:
+    """A page with `head` in its <head> and `first` as its first paragraph."""
+    more = "Engineers said the track was safe again after months of repairs. Trains will run every hour."
+    paragraphs = "".join(f"<p>{text}</p>" for text in (first, more, more + " Tickets cost less."))
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head>"
+        f"<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+DISASTER = "Survivors of the 2013 train disaster met on Monday and said the line would reopen next week."
+
+
+@pytest.mark.parametrize(
+    ("page", "published"),
+    [
+        pytest.param(news_page(), None, id="no-date"),
+        pytest.param(news_page(first=DISASTER), None, id="only-a-year-in-the-text"),
+        pytest.param(news_page(title="The 2013 disaster, ten years on"), None, id="only-a-year-in-the-title"),
+        pytest.param(news_page(first="Published 4 May 2022. " + BODY), None, id="a-date-in-the-text-only"),
+        pytest.param(
+            news_page('<link rel="canonical" href="https://news.example.com/2024/03/05/train.html">'),
+            dt.date(2024, 3, 5),
+            id="a-date-only-in-the-canonical-url",
+        ),
+        pytest.param(
+            news_page('<link rel="canonical" href="https://news.example.com/2024/03/train.html">'),
+            None,
+            id="a-year-and-month-only-in-the-url",
+        ),
+        pytest.param(
+            news_page('<meta property="article:published_time" content="2021-11-26T10:30:00Z">', first=DISASTER),
+            dt.date(2021, 11, 26),
+            id="article-published-time",
+        ),
+        pytest.param(
+            news_page('<meta property="article:published_time" content="2013-01-01T08:00:00Z">'),
+            dt.date(2013, 1, 1),
+            id="a-real-1-january",
+        ),
+        pytest.param(
+            news_page('<meta property="article:published_time" content="2013-05">'),
+            None,
+            id="a-month-without-its-day",
+        ),
+        pytest.param(
+            news_page(first=f'<time datetime="2022-05-04">4 May 2022</time> {BODY}'),
+            dt.date(2022, 5, 4),
+            id="a-time-element",
+        ),
+    ],
+)
+def test_the_publication_date_comes_only_from_markup_with_its_day(page: bytes, published: dt.date | None) -> None:
+    # Never a year read as 1 January, nor a month given a day: an unknown date leaves
+    # `published` empty, and relative dates are anchored on --date instead.
+    assert parse_html(page, "page.html").published == published
+
+
+@pytest.mark.parametrize(
+    ("title_html", "title"),
+    [
+        ("Fish &amp;#60; chips", "Fish &#60; chips"),  # shown as "&#60;" in a browser
+        ("Fish &amp;amp; chips", "Fish &amp; chips"),
+        ("Fish &amp; chips &lt;b&gt;", "Fish & chips <b>"),
+        ("R&amp;D at AT&T", "R&D at AT&T"),
+    ],
+)
+def test_titles_are_unescaped_once(title_html: str, title: str) -> None:
+    assert parse_html(news_page(title=title_html), "page.html").title == title
+
+
+def test_body_text_is_unescaped_once() -> None:
+    first = "To write &amp;lt;b&amp;gt; in a page, escape it; &amp;amp; is an ampersand, and so is &amp; here."
+    article = parse_html(news_page(first=first), "page.html")
+    assert article.text.startswith("To write &lt;b&gt; in a page, escape it; &amp; is an ampersand, and so is & here.")
+
+
 def test_html_without_article_text_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no article text"):
         parse_html(b"<html><body><nav><a href='/'>Home</a></nav><script>var x = 1;</script></body></html>", "nav.html")

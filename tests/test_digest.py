@@ -97,6 +97,7 @@ def write_config(folder: Path, feed_url: str, port: int, **extra: str) -> Path:
 title = "Morning briefing"
 model = "extractive"
 feeds = ["{feed_url}"]
+allow_private_addresses = true  # the test feed is served from 127.0.0.1
 sources = []
 output_dir = "briefings"
 
@@ -381,6 +382,26 @@ def test_fetch_settings_can_be_overridden(tmp_path: Path) -> None:
     assert config.fetch == {"connect_timeout": 2.5}
 
 
+def test_private_addresses_are_refused_unless_the_config_allows_them(tmp_path: Path) -> None:
+    assert load(tmp_path, config_text()).allow_private_addresses is False
+    assert load(tmp_path, config_text("allow_private_addresses = true")).allow_private_addresses is True
+
+
+def test_a_digest_without_the_opt_in_refuses_a_feed_on_loopback(
+    tmp_path: Path, newsroom: Newsroom, smtp_server: Inbox
+) -> None:
+    config = write_config(tmp_path, newsroom.feed_url, smtp_server.port)
+    config.write_text(config.read_text().replace("allow_private_addresses = true", ""))
+    result = run(config)
+    assert result.exit_code == ExitCode.PARTIAL
+    assert (
+        f"briefing: error: {newsroom.feed_url}: refused: 127.0.0.1 is a loopback address; "
+        "pass --allow-private-addresses (digest: allow_private_addresses = true) to fetch intranet addresses"
+    ) in result.stderr.splitlines()
+    assert newsroom.server.requests == []
+    assert smtp_server.received == []
+
+
 @pytest.mark.parametrize(
     ("top", "email", "message"),
     [
@@ -395,6 +416,12 @@ def test_fetch_settings_can_be_overridden(tmp_path: Path) -> None:
         ("title = 3", "", "`title` must be a non-empty string"),
         ("sources = 5", "", "`sources` must be a list"),
         ("model = 'x'\n[fetch]\nconect_timeout = 1", "", "unknown key `fetch.conect_timeout`"),
+        ("allow_private_addresses = 'yes'", "", "`allow_private_addresses` must be true or false"),
+        (
+            "[fetch]\nallow_private_addresses = true",
+            "",
+            "`fetch.allow_private_addresses` belongs at the top level of the file: allow_private_addresses = true",
+        ),
     ],
 )
 def test_config_errors_name_the_key(tmp_path: Path, top: str, email: str, message: str) -> None:

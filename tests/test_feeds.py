@@ -8,15 +8,14 @@ import logging
 from pathlib import Path
 
 import pytest
-from httpserver import TestServer, article_page
+from httpserver import TestServer, article_page, local_fetch
 
 from briefing.errors import InputError
 from briefing.feeds import load_feeds, parse_feed_list, read_feed_list
-from briefing.fetch import FetchSettings
 
 pytest_plugins = ["httpserver"]  # the http_server fixture
 
-QUICK = FetchSettings(connect_timeout=2.0, read_timeout=5.0, deadline=5.0)
+QUICK = local_fetch(connect_timeout=2.0, read_timeout=5.0, deadline=5.0)  # the test servers are on 127.0.0.1
 STORIES = {
     "library": "Council closes the central library. The council voted on Tuesday to close the central library "
     "after a long debate about next year's budget. Residents said they would protest on Friday outside the "
@@ -181,7 +180,7 @@ def test_at_most_max_feed_entries(http_server: TestServer, caplog: pytest.LogCap
     urls = serve_articles(http_server)
     feed = serve_feed(http_server, "/rss.xml", rss(rss_items(urls)))
     with caplog.at_level(logging.WARNING, logger="briefing"):
-        loaded = load_feeds([feed], FetchSettings(max_feed_entries=2, deadline=5.0))
+        loaded = load_feeds([feed], local_fetch(max_feed_entries=2, deadline=5.0))
     assert [a.url for a in loaded.articles] == [urls["library"], urls["strike"]]
     assert any("4 entries; using the first 2" in message for message in caplog.messages)
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from httpserver import SAMPLE_PAGES, TestServer, serve_over_untrusted_tls, unused_port
+from httpserver import SAMPLE_PAGES, TestServer, local_fetch, serve_over_untrusted_tls, unused_port
 
 from briefing.errors import InputError
 from briefing.fetch import FEED_TYPES, FetchSettings, fetch, fetch_article, normalise_url
@@ -17,7 +17,7 @@ from briefing.sources import load_sources
 pytest_plugins = ["httpserver"]  # the http_server fixture
 
 PAGE = SAMPLE_PAGES["channel-migrants.html"]
-QUICK = FetchSettings(connect_timeout=2.0, read_timeout=5.0, deadline=5.0)
+QUICK = local_fetch(connect_timeout=2.0, read_timeout=5.0, deadline=5.0)  # the test servers are on 127.0.0.1
 
 
 def reason(url: str, settings: FetchSettings = QUICK, accept: tuple[str, ...] | None = None) -> str:
@@ -94,7 +94,7 @@ def test_a_page_is_not_a_feed(http_server: TestServer) -> None:
 def test_slow_body_stops_at_the_deadline(http_server: TestServer) -> None:
     url = http_server.route("/slow", b"x" * 100, delay=1.0)  # one byte a second
     started = time.monotonic()
-    assert reason(url, FetchSettings(read_timeout=5.0, deadline=1.5)) == "timed out after 1.5 s"
+    assert reason(url, local_fetch(read_timeout=5.0, deadline=1.5)) == "timed out after 1.5 s"
     assert time.monotonic() - started < 3.0
 
 
@@ -102,24 +102,24 @@ def test_stalled_headers_stop_at_the_deadline(http_server: TestServer) -> None:
     # No body to count chunks of: only the watchdog can stop this one.
     url = http_server.route("/stall", PAGE, stall=10.0)
     started = time.monotonic()
-    assert reason(url, FetchSettings(read_timeout=20.0, deadline=1.0)) == "timed out after 1 s"
+    assert reason(url, local_fetch(read_timeout=20.0, deadline=1.0)) == "timed out after 1 s"
     assert time.monotonic() - started < 2.5
 
 
 def test_silence_longer_than_the_read_timeout(http_server: TestServer) -> None:
     url = http_server.route("/stall", PAGE, stall=10.0)
-    assert reason(url, FetchSettings(read_timeout=0.5, deadline=5.0)) == "timed out (no data for 0.5 s)"
+    assert reason(url, local_fetch(read_timeout=0.5, deadline=5.0)) == "timed out (no data for 0.5 s)"
 
 
 def test_oversized_body_stops_at_the_cap(http_server: TestServer) -> None:
     url = http_server.route("/big", b"<p>" + b"x" * (1024 * 1024))
-    assert reason(url, FetchSettings(max_bytes=64 * 1024)) == "larger than 64 KB"
+    assert reason(url, local_fetch(max_bytes=64 * 1024)) == "larger than 64 KB"
 
 
 def test_endless_chunked_body_stops_at_the_cap(http_server: TestServer) -> None:
     url = http_server.route("/forever", endless=True)  # no Content-Length to trust
     started = time.monotonic()
-    assert reason(url, FetchSettings(max_bytes=64 * 1024, deadline=5.0)) == "larger than 64 KB"
+    assert reason(url, local_fetch(max_bytes=64 * 1024, deadline=5.0)) == "larger than 64 KB"
     assert time.monotonic() - started < 2.0
 
 

@@ -24,13 +24,17 @@ LIBRARY = [
 ]
 
 
+# The test server listens on 127.0.0.1, which every fetch refuses unless allowed.
+LOCAL = "--allow-private-addresses"
+
+
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 def test_url_briefs_one_page(http_server: TestServer, fake_model: FakeState) -> None:
     url = http_server.route("/news/channel.html", SAMPLE_PAGES["channel-migrants.html"])
-    result = run("url", url, "--model", "fake", "-f", "json")
+    result = run("url", url, LOCAL, "--model", "fake", "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     [article] = data["articles"]
@@ -42,7 +46,7 @@ def test_url_briefs_one_page(http_server: TestServer, fake_model: FakeState) -> 
 
 def test_url_404_is_one_line_and_exit_1(http_server: TestServer, fake_model: FakeState) -> None:
     url = http_server.url("/news/gone.html")
-    result = run("url", url, "--model", "fake")
+    result = run("url", url, LOCAL, "--model", "fake")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [f"Error: {url}: HTTP 404"]
@@ -59,7 +63,7 @@ def test_url_refuses_other_schemes(fake_model: FakeState) -> None:
 def test_url_writes_to_a_file(http_server: TestServer, fake_model: FakeState, tmp_path: Path) -> None:
     url = http_server.route("/a.html", SAMPLE_PAGES["riverside-housing.html"])
     out = tmp_path / "page.md"
-    result = run("url", url, "--model", "fake", "-o", str(out))
+    result = run("url", url, LOCAL, "--model", "fake", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "Riverside Quarter" in out.read_text()
 
@@ -83,7 +87,7 @@ def serve_feed(server: TestServer) -> tuple[str, list[str]]:
 
 def test_daily_briefs_feed_entries(http_server: TestServer, fake_model: FakeState, tmp_path: Path) -> None:
     feed, pages = serve_feed(http_server)
-    result = run("daily", "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
+    result = run("daily", LOCAL, "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert sorted(a["source"] for a in data["articles"]) == sorted(pages)
@@ -93,7 +97,7 @@ def test_daily_briefs_feed_entries(http_server: TestServer, fake_model: FakeStat
 def test_daily_adds_feeds_to_sources(http_server: TestServer, fake_model: FakeState, tmp_path: Path) -> None:
     feed, pages = serve_feed(http_server)
     page = http_server.route("/b/riverside.html", SAMPLE_PAGES["riverside-housing.html"])
-    result = run("daily", page, "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
+    result = run("daily", page, LOCAL, "--feeds", str(feeds_file(tmp_path, feed)), "--model", "fake", "-f", "json")
     assert result.exit_code == 0, result.output
     assert sorted(a["source"] for a in json.loads(result.stdout)["articles"]) == sorted([page, *pages])
 
@@ -103,7 +107,7 @@ def test_daily_with_a_failing_feed_exits_3_with_the_good_articles(
 ) -> None:
     feed, pages = serve_feed(http_server)
     broken = http_server.url("/missing.xml")
-    result = run("daily", "--feeds", str(feeds_file(tmp_path, broken, feed)), "--model", "fake", "-f", "json")
+    result = run("daily", LOCAL, "--feeds", str(feeds_file(tmp_path, broken, feed)), "--model", "fake", "-f", "json")
     assert result.exit_code == 3
     data = json.loads(result.stdout)
     assert sorted(a["source"] for a in data["articles"]) == sorted(pages)
@@ -119,7 +123,7 @@ def test_daily_needs_sources_or_feeds(fake_model: FakeState) -> None:
 def test_url_gets_the_one_story_layout_on_one_screen(http_server: TestServer) -> None:
     # The longest sample (2,200 words, 11 actors, 50 positions) still fits a terminal.
     url = http_server.route("/riverside.html", SAMPLE_PAGES["riverside-housing.html"])
-    result = run("url", url, "--model", "extractive")
+    result = run("url", url, LOCAL, "--model", "extractive")
     assert result.exit_code == 0, result.output
     markdown = result.stdout
     lines = [line for line in markdown.splitlines() if line.strip() and not line.startswith("<!--")]
@@ -131,5 +135,21 @@ def test_url_gets_the_one_story_layout_on_one_screen(http_server: TestServer) ->
         assert section in markdown
     screen = [row for line in markdown.splitlines() for row in (textwrap.wrap(line, 100) or [""])]
     assert len(screen) <= 40, "\n".join(screen)
-    data = json.loads(run("url", url, "--model", "extractive", "-f", "json").stdout)
+    data = json.loads(run("url", url, LOCAL, "--model", "extractive", "-f", "json").stdout)
     assert data["title"] == lines[0].removeprefix("# ")
+
+
+def test_an_undated_page_is_anchored_on_the_briefing_date(http_server: TestServer) -> None:
+    # The page has no date in its markup; its text mentions a year. That year is not the
+    # publication date (it once printed "published 2013-01-01" and dated "on Monday" from it).
+    paragraphs = [
+        "Survivors of the 2013 train disaster will meet the transport minister on Monday to press for an inquiry.",
+        "Campaign chair Helen Marsh said families had waited too long. The minister is due to visit the site next week.",
+    ]
+    url = http_server.route("/news/inquiry.html", article_page("Families to meet minister over rail crash", paragraphs))
+    result = run("url", url, LOCAL, "--model", "extractive", "-f", "json", "--date", "2026-03-04")
+    assert result.exit_code == 0, result.output
+    [article] = json.loads(result.stdout)["articles"]
+    assert article["published"] is None
+    dates = {step["when"]: step["date"] for step in article["next_steps"]}
+    assert dates == {"on Monday": "2026-03-09", "next week": None}  # Wednesday 4 March -> Monday 9 March

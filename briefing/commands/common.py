@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from briefing.errors import BriefingError
+from briefing.fetch import FetchSettings
 from briefing.options import DEFAULT_MAX_INPUT_BYTES, DEFAULT_MODEL, GenerationSettings, ModelSpec, Options
 
 T = TypeVar("T")
@@ -93,6 +94,16 @@ def output_options(function: F) -> F:
     for decorator in reversed(decorators):
         function = decorator(function)
     return function
+
+
+def fetch_options(function: F) -> F:
+    """How the commands that fetch web pages and feeds may fetch."""
+    return click.option(
+        "--allow-private-addresses",
+        is_flag=True,
+        help="Also fetch from loopback, private and link-local addresses (intranet feeds). Refused by "
+        "default: a feed or page could point the fetcher at this machine's own network.",
+    )(function)
 
 
 def model_options(function: F) -> F:
@@ -224,6 +235,7 @@ def build_options(settings: dict[str, Any]) -> Options:
         title=settings["title"],
         date=briefing_date.date() if briefing_date else None,
         max_input_bytes=settings["max_size"] * 1024 * 1024,
+        fetch=FetchSettings(allow_private_addresses=settings["allow_private_addresses"]),
         debug=settings["debug"],
     )
 

@@ -10,6 +10,7 @@ import click
 
 from briefing.commands.common import (
     build_options,
+    fetch_options,
     guard,
     log,
     model_options,
@@ -30,6 +31,7 @@ from briefing.errors import ExitCode
     help="File of RSS, Atom or JSON Feed URLs, one a line (# comments); every entry's page is fetched.",
 )
 @output_options
+@fetch_options
 @model_options
 def daily(
     sources: tuple[str, ...],

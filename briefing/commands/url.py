@@ -11,6 +11,7 @@ from click.core import ParameterSource
 
 from briefing.commands.common import (
     build_options,
+    fetch_options,
     guard,
     model_options,
     output_options,
@@ -22,6 +23,7 @@ from briefing.commands.common import (
 @click.command()
 @click.argument("page_url", metavar="URL")
 @output_options
+@fetch_options
 @model_options
 def url(page_url: str, outputs: tuple[Path, ...], fmt: str | None, detail: str | None, **settings: Any) -> None:
     """Fetch the web page at URL (http or https), extract its article (text, title,

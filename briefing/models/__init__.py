@@ -18,6 +18,9 @@ from briefing.options import ModelSpec
 __all__ = ["Model", "SummaryRequest", "load_model", "register", "registered_backends", "detect_backend"]
 
 Factory = Callable[[ModelSpec], Model]
+# How long the hub may take to answer before a model that is not cached counts as
+# out of reach: huggingface_hub itself retries for about 30 s before giving up.
+HUB_PROBE_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -74,22 +77,61 @@ def detect_backend(name: str) -> str:
 
 
 def _hub_config(repo_id: str) -> dict:
-    from huggingface_hub import hf_hub_download
+    from huggingface_hub import constants, hf_hub_download, try_to_load_from_cache
     from huggingface_hub.errors import HFValidationError
 
     try:
+        cached = try_to_load_from_cache(repo_id, "config.json")
+        if not isinstance(cached, str) and not constants.HF_HUB_OFFLINE:
+            silence = hub_silence(constants.ENDPOINT, HUB_PROBE_SECONDS)
+            if silence is not None:
+                raise ModelLoadError(_unreachable_message(repo_id, silence))
         config_path = hf_hub_download(repo_id, "config.json")
     except HFValidationError:
         raise model_not_found(repo_id, "not a hub id, local folder or .gguf file") from None
+    except ModelLoadError:
+        raise
     except Exception as exc:  # offline, not cached, 404, auth: all mean "cannot get it"
-        raise ModelLoadError(_unreachable_message(repo_id, exc)) from None
+        raise ModelLoadError(_unreachable_message(repo_id, type(exc).__name__)) from None
     return json.loads(Path(config_path).read_text(encoding="utf-8"))
 
 
-def _unreachable_message(repo_id: str, exc: Exception) -> str:
+def hub_silence(endpoint: str, seconds: float) -> str | None:
+    """None if the hub at `endpoint` answers an HTTP request (any status) within
+    `seconds`, else why not, in a few words.
+
+    One request and no retries. It runs in a daemon thread because httpx's timeouts do
+    not cover the DNS lookup, which can hang for longer than the whole probe may take."""
+    import threading
+
+    import httpx
+
+    outcome: dict[str, BaseException | None] = {}
+
+    def probe() -> None:
+        try:
+            httpx.head(endpoint, timeout=seconds)
+            outcome["error"] = None
+        except Exception as exc:  # refused, timed out, no such host, TLS: all mean "not reachable"
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=probe, name="hub probe", daemon=True)
+    thread.start()
+    thread.join(seconds + 0.5)
+    if "error" not in outcome:
+        return f"no answer from {endpoint} within {seconds:g} s"
+    error = outcome["error"]
+    if error is None:
+        return None
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer from {endpoint} within {seconds:g} s"
+    return f"cannot reach {endpoint}: {' '.join(str(error).split()) or type(error).__name__}"
+
+
+def _unreachable_message(repo_id: str, why: str) -> str:
     return (
         f"model {repo_id!r} is not in the local Hugging Face cache and could not be downloaded "
-        f"({type(exc).__name__}). On a connected machine run `hf download {repo_id}` (or copy the "
+        f"({why}). On a connected machine run `hf download {repo_id}` (or copy the "
         "folder here and pass its path), pass a .gguf file, or use --model extractive / --fallback extractive"
     )
 
