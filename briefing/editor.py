@@ -158,8 +158,8 @@ class ReadingLayer:
 
     @property
     def single(self) -> bool:
-        """One story: the layout of a single article (no glance, no who's who)."""
-        return len(self.stories) == 1
+        """One article (`briefing url`): its own layout, with no glance and no who's who."""
+        return len(self.stories) == 1 and len(self.stories[0].reports) == 1
 
     def agenda_groups(self) -> list[AgendaGroup]:
         groups: dict[str, list[AgendaItem]] = {"Today": [], "This week": [], "Later": [], PAST: []}
@@ -211,7 +211,7 @@ class InBrief:
 
 def edit(briefing: Briefing) -> ReadingLayer:
     """The reading layer of `briefing`: what a busy reader sees first."""
-    cap = MAX_BUDGET_SINGLE if len(briefing.story_list) == 1 else MAX_BUDGET
+    cap = MAX_BUDGET_SINGLE if len(briefing.articles) == 1 else MAX_BUDGET
     stories = tuple(_brief_story(number, story, briefing, cap) for number, story in enumerate(briefing.story_list, 1))
     return ReadingLayer(
         date=briefing.date,

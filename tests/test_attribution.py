@@ -50,6 +50,7 @@ CASES = [
         "“That is a red line for the French government.”",
         [
             ("Gerald Darmanin", "He said: “We are ready to talk."),
+            ("Gerald Darmanin", "But we need respect."),  # the quotation's next sentence
             ("Gerald Darmanin", "“That is a red line for the French government.”"),
         ],
         id="quote-split-across-paragraphs",

@@ -188,7 +188,11 @@ def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool
     if governor is not None:
         word = governor.lower_
         # In reported speech the past stands for the speaker's present: "said it planned to appeal".
-        now = _present(governor) or (reported and governor.tag_ in ("VBD", "VBN"))
+        # (Not "had planned to": the past perfect is a plan that was, not one that is.)
+        backshifted = governor.tag_ == "VBD" or (
+            governor.tag_ == "VBN" and any(c.lemma_ == "be" for c in governor.children if c.dep_.startswith("aux"))
+        )
+        now = _present(governor) or (reported and backshifted)
         if word == "due" or word == "going" and now or word in SCHEDULE and _passive(governor) or word == "likely":
             return "schedule"
         if (_is(governor, INTEND) or word in READY) and (now or modal):
