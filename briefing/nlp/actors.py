@@ -55,7 +55,7 @@ from briefing.nlp.names import (
 from briefing.nlp.quotes import QuoteMap
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 
 @dataclass
@@ -139,6 +139,7 @@ class ActorIndex:
             if kind != "person" and not self._attach_to_person(span):
                 self._add_other(span, kind)
         self._add_metonyms()
+        self._merge_generic_names()
         self._mentions.sort(key=lambda m: m.start)
         self._score_activity()
         org_first_words = {a.name.split()[0].casefold() for a in self.actors if a.type != "person" and " " in a.name}
@@ -149,6 +150,28 @@ class ActorIndex:
                 actor.type = "place"  # NER tagged a place as a person ("off Calais")
             elif " " not in actor.name and actor.name.casefold() in org_first_words and not actor.role:
                 actor.type = "place"  # "Harwick" of "Harwick City Council" is a town
+
+    def _merge_generic_names(self) -> None:
+        """'Council' or 'the Board', capitalised and tagged as a name of its own, is the one
+        organisation in the story whose name holds that word ('Spokane City Council')."""
+        for actor in list(self.actors):
+            word = actor.name.casefold()
+            if actor.type != "organisation" or " " in word or word not in INSTITUTION_HEADS:
+                continue
+            owners = [
+                a
+                for a in self.actors
+                if a is not actor and a.type == "organisation" and word in a.name.casefold().split()
+            ]
+            if len(owners) != 1:
+                continue
+            owner = owners[0]
+            owner.aliases.add(actor.name)
+            for mention in actor.mentions:
+                mention.actor = owner
+                owner.mentions.append(mention)
+            self.actors.remove(actor)
+            self._by_key[actor.name.casefold()] = owner
 
     def _add_metonyms(self) -> None:
         for match in re.finditer(r"\b(?:No\.? 10|Number 10)\b", self.doc.text):
@@ -362,10 +385,14 @@ class ActorIndex:
             return not (strict and root.head.lemma_ in CHANNEL_VERBS)
         if strict and root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.lemma_ in CHANNEL_VERBS:
             return False  # "voters interviewed by the Courier": the outlet is the channel
-        if root.dep_ in ("poss", "compound") and root.ent_type_ not in ("GPE", "LOC") and (
-            root.head.lower_ in SPOKES | {"government"}
-            or root.head.lemma_.casefold() in ISSUED_NOUNS  # "Johnson's letter", "the council's offer"
-            or root.head.dep_ in SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
+        if (
+            root.dep_ in ("poss", "compound")
+            and root.ent_type_ not in ("GPE", "LOC")
+            and (
+                root.head.lower_ in SPOKES | {"government"}
+                or root.head.lemma_.casefold() in ISSUED_NOUNS  # "Johnson's letter", "the council's offer"
+                or root.head.dep_ in SUBJECT_DEPS  # "the Save Westbrook Hospital campaign said"
+            )
         ):
             return True
         if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.dep_ == "agent":
@@ -389,6 +416,8 @@ class ActorIndex:
         for mention in self._mentions:
             inside = mention.span.start < span.end and span.start < mention.span.end
             qualifies = mention.span.root.head.i == root and mention.span.root.dep_ in ("compound", "poss", "appos")
+            if qualifies and mention.actor.type == "place" and span.root.lemma_.casefold() in ORG_DESCRIPTORS:
+                continue  # "the Casablanca club": the place says which club, it is not the club
             if inside and (qualifies or len(span) == len(mention.span)):
                 return mention.actor
         return None
@@ -404,11 +433,20 @@ class ActorIndex:
             return named
         root = span.root
         lower = root.lower_
+        named_apposition = self._named_apposition(root)
+        if named_apposition is not None:  # "The regional governor of Los Lagos, Paola Cárcamo,"
+            return named_apposition
+        owner = next((c for c in root.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+        if owner is not None and root.tag_ == "NNS" and root.pos_ == "NOUN":
+            # "its analysts", "their lawyers": the people speak for whoever "its" is.
+            return self.resolve(span.doc[owner.i : owner.i + 1])
         if lower in MALE_PRONOUNS or lower in FEMALE_PRONOUNS:
             actor = self._resolve_pronoun(span, "m" if lower in MALE_PRONOUNS else "f")
         elif lower in THING_PRONOUNS or lower in ("we", "us", "our"):
             # "it" is most often the organisation the story is following, not the last place named
-            actor = self._recent(span, lambda a: a.type != "person" and (a.acting > 0 or a.spoke > 0))
+            actor = self._recent(
+                span, lambda a: a.type in ("organisation", "group") and (a.acting > 0 or a.spoke > 0)
+            ) or self._recent(span, lambda a: a.type == "place" and a.spoke > 0)
         elif root.pos_ == "PROPN" and span.root.i > span.start:
             # "Priya Nair, the union's deputy general secretary": the name before any apposition
             actor = self.named_organisation(span.doc[span.start : root.i + 1]) or self._resolve_descriptor(span)
@@ -505,10 +543,17 @@ class ActorIndex:
             known = self._by_key.get(name.casefold())
             if known is not None:
                 return known
-        for child in span.root.children:  # "a spokesman for Downing Street"
-            if child.dep_ == "prep" and child.lower_ in ("for", "of"):
+        for child in span.root.children:  # "a spokesman for Downing Street", "an official at the ministry"
+            if child.dep_ == "prep" and child.lower_ in ("for", "of", "at", "from", "with"):
                 for grandchild in child.children:
-                    owner = self.actor_at(grandchild.doc[grandchild.left_edge.i : grandchild.right_edge.i + 1])
+                    if grandchild.dep_ != "pobj":
+                        continue
+                    phrase = grandchild.doc[grandchild.left_edge.i : grandchild.i + 1]
+                    owner = self.actor_at(phrase) or (
+                        self._resolve_descriptor(phrase) or self._unnamed_actor(phrase, False)
+                        if grandchild.pos_ == "NOUN" and grandchild.lemma_.casefold() not in SPOKES
+                        else None
+                    )
                     if owner is not None:
                         return owner
         head = span.root.lemma_.casefold()
@@ -544,16 +589,36 @@ class ActorIndex:
                 return True
             return any(word in described for word in words)
 
+        if head in ORG_DESCRIPTORS and span.root.tag_ == "NNS" and modifiers:
+            return None  # "environmental groups", "national federations": many, not the one we know
         if head in ORG_DESCRIPTORS:
             named = self._recent(span, lambda a: a.type == "organisation" and fits(a))
             if named is None and head in BUSINESS_DESCRIPTORS and not owners:
-                named = self._recent(span, lambda a: a.type == "organisation" and _is_business(a) and a.acting > 0)
+                # "The company" is the business the story follows: the most mentioned one so far.
+                before = {id(m.actor): m.actor for m in self._mentions if m.start < span.start_char}.values()
+                businesses = [a for a in before if a.type == "organisation" and _is_business(a) and a.acting > 0]
+                named = max(businesses, key=lambda a: (len(a.mentions), a.first), default=None)
             return named
         if span.root.pos_ == "NOUN" or span.root.pos_ == "PROPN":
             speaker = self._recent_speaker(span, same_paragraph=True)
             if speaker is not None and speaker.type == "person" and (speaker.role is None or fits(speaker)):
                 return speaker  # "However, he said …. “…,” the minister said." continues one speaker
             return self._recent(span, lambda a: a.type == "person" and fits(a))
+        return None
+
+    def _named_apposition(self, root: Token) -> ActorDraft | None:
+        """A descriptor with a name in apposition: the named actor ("the regional governor,
+        Paola Cárcamo"; "the largest shareholder, the fund manager Kelso & Firth")."""
+        if root.pos_ != "NOUN":
+            return None
+        for child in root.children:
+            if child.dep_ != "appos":
+                continue
+            for token in child.subtree:
+                if token.ent_type_ in ("PERSON", "ORG"):
+                    actor = self.actor_at(token.doc[token.i : token.i + 1])
+                    if actor is not None:
+                        return actor
         return None
 
     def _unnamed_actor(self, span: Span, groups: bool) -> ActorDraft | None:
@@ -588,7 +653,7 @@ class ActorIndex:
             words[0].pos_ in ("DET", "NUM", "PRON")
             or words[0].dep_ == "case"
             or words[0].lower_ in QUANTIFIERS
-            or (words[0].dep_ == "poss" and words[0].pos_ == "NOUN")
+            or (words[0].dep_ == "poss" and words[0].pos_ == "NOUN" and root.lemma_.casefold() not in COLLECTIVES)
         ):
             words = words[1:]
         if not words:
@@ -630,6 +695,10 @@ def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: i
         return len(actor.mentions) + 2.0 * evidence_counts.get(id(actor), 0) + actor.acting + early + titled + place
 
     return sorted(kept, key=salience, reverse=True)[:limit]
+
+
+# Heads that name a body only through whose it is: "farmers' groups", "pharmacists' groups".
+COLLECTIVES = {"group", "body", "association", "organisation", "organization", "representative", "union"}
 
 
 def _is_business(actor: ActorDraft) -> bool:

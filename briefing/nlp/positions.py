@@ -163,6 +163,9 @@ def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> list[Fou
 def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
     """The actor a speaker phrase names, or each of a coordination's ("Chad and Sudan")."""
     root = span.root
+    named = [c for c in root.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and span.start <= c.i < span.end]
+    if named and root.pos_ == "NOUN":  # "Council members Ruth Delgado and Aaron Fitch": the names speak
+        root = named[0]
     conjuncts = [root, *[c for c in root.conjuncts if span.start <= c.i < span.end]]
     if len(conjuncts) > 1:
         actors = []
