@@ -36,9 +36,11 @@ from briefing.nlp.names import (
     TITLES,
     acronym_matches,
     adjectival_group,
+    after_prefix,
     clean_name,
     doc_text,
     extend_organisation,
+    owned_forms,
     extend_person,
     in_byline,
     in_credit,
@@ -139,6 +141,7 @@ class ActorIndex:
             if kind != "person" and not self._attach_to_person(span):
                 self._add_other(span, kind)
         self._add_metonyms()
+        self._add_acting_institutions()
         self._merge_generic_names()
         self._mentions.sort(key=lambda m: m.start)
         self._score_activity()
@@ -150,6 +153,15 @@ class ActorIndex:
                 actor.type = "place"  # NER tagged a place as a person ("off Calais")
             elif " " not in actor.name and actor.name.casefold() in org_first_words and not actor.role:
                 actor.type = "place"  # "Harwick" of "Harwick City Council" is a town
+
+    def _add_acting_institutions(self) -> None:
+        """An institution known only by a common noun that does something ("the federal government
+        redirected $220 million", "Kenya's health ministry said") is an actor, named as the text does."""
+        for token in self.doc:
+            if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ == "NOUN" and not self.quotes.inside(token.idx):
+                phrase = self.doc[token.left_edge.i : token.i + 1]
+                if self.actor_at(phrase) is None and not in_credit(phrase):
+                    self._unnamed_actor(phrase, groups=False)
 
     def _merge_generic_names(self) -> None:
         """'Council' or 'the Board', capitalised and tagged as a name of its own, is the one
@@ -294,6 +306,8 @@ class ActorIndex:
         self._register(actor, name)
         self._mention(span, actor)
         self._take_bracketed_acronym(span, actor)
+        if kind == "organisation":
+            actor.aliases.update(owned_forms(span, name) - {actor.name})
 
     def _short_form_of(self, name: str) -> ActorDraft | None:
         """'Quillon' for 'Quillon Technologies': the only organisation whose name starts so."""
@@ -643,10 +657,16 @@ class ActorIndex:
             kind = "group"
         else:
             return None
+        start = after_prefix(span).start  # not the "19.10 GMT -" of a live blog's entry
         words = [
             t
-            for t in span.doc[span.start : root.i + 1]
-            if t.i == root.i or (t.dep_ in ("compound", "amod", "nmod", "poss", "case") and t.pos_ != "PRON")
+            for t in span.doc[start : root.i + 1]
+            if t.i == root.i
+            or (
+                t.dep_ in ("compound", "amod", "nmod", "poss", "case")
+                and t.pos_ != "PRON"
+                and not is_calendar_word(t.text)
+            )
         ]
         # "many scientists" are scientists; "the body's ethics committee" is the ethics committee.
         while words and (

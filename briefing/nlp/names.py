@@ -371,6 +371,8 @@ def extend_organisation(span: Span) -> Span:
     Union") or left out a place word in front ("Aldermoor" + "Borough Council")."""
     doc = span.doc
     start, end = span.start, span.end
+    while end - start > 1 and doc[end - 1].lower_ in ("and", "&", "of"):
+        end -= 1  # the tagger stopped in the middle: "Canadian Association of Graduate and"
     # Rightwards: "... of Graduate and Postdoctoral Researchers", "Dock Workers' and Allied Trades Union".
     at = end + (1 if end < len(doc) and doc[end].text in ("'", "’") else 0)
     if at + 1 < len(doc) and doc[at].lower_ in ("and", "&") and doc[end - 1].lower_ not in ORG_NAME_WORDS:
@@ -381,17 +383,43 @@ def extend_organisation(span: Span) -> Span:
             run -= 1
         if run > at + 1 and doc[at + 1].lower_ not in ORG_NAME_WORDS:
             end = run
-    # Leftwards: "Antigua and | Barbuda Port Workers' Union", "Humber Building and | Allied Trades Association".
+    # A branch number: "Retail and Food Workers' Union Local 640".
+    if end < len(doc) and doc[end].like_num and doc[end].is_digit and doc[end - 1].is_title:
+        end += 1
+    # Leftwards: "Antigua and | Barbuda Port Workers' Union", "Victorian Retailers' and | Newsagents' Association".
     if start >= 2 and doc[start - 1].lower_ in ("and", "&") and doc[start].lower_ not in ORG_NAME_WORDS:
         run = start - 1
-        while run - 1 >= 0 and doc[run - 1].is_title and doc[run - 1].pos_ == "PROPN":
+        while run - 1 >= 0 and (
+            (doc[run - 1].is_title and doc[run - 1].pos_ == "PROPN")
+            or (doc[run - 1].text in ("'", "’") and run - 2 >= 0 and doc[run - 2].is_title)
+        ):
             run -= 1
         if run < start - 1:
             start = run
     # A place word the tagger left out in front: "Aldermoor | Borough Council".
-    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and doc[start].lower_ in ORG_NAME_WORDS:
+    while (
+        start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title and doc[start].lower_ in ORG_NAME_WORDS
+    ):
         start -= 1
     return doc[start:end]
+
+
+def owned_forms(span: Span, name: str) -> set[str]:
+    """Other spellings the text gives an organisation's name: with the place that owns it
+    ("Ontario's Court of Appeal") or without it ("Court of Appeal"), and without a trailing
+    location ("Sarvodaya Pharmaceuticals" of "Sarvodaya Pharmaceuticals of Hyderabad")."""
+    doc = span.doc
+    forms = set()
+    if span.start >= 2 and doc[span.start - 1].tag_ == "POS" and doc[span.start - 2].is_title:
+        forms.add(f"{doc[span.start - 2].text}{doc[span.start - 1].text} {name}")  # "the Governor's Secretariat"
+    owner, _, rest = name.partition("’s ") if "’s " in name else name.partition("'s ")
+    if rest and " " not in owner:
+        forms.add(rest)
+    head, sep, place = name.rpartition(" of ")
+    # "Sarvodaya Pharmaceuticals of Hyderabad"; never "Bank" of "Bank of England".
+    if sep and len(head.split()) >= 2 and len(place.split()) == 1 and head.split()[-1].casefold() not in ORG_NAME_WORDS:
+        forms.add(head)
+    return forms
 
 
 def title_before(span: Span) -> str | None:

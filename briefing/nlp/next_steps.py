@@ -439,7 +439,11 @@ def _first_in_clause(verb: Token, top: Token, expressions: list[TimeExpression])
     clause = {t.i for t in top.subtree} - excluded
     # Not "today" of "better protected ... than they are today": the present is a comparison, not a date.
     return next(
-        (e for e in expressions if all(t.i in clause for t in e.span) and not e.in_past_clause and not NOW.search(e.text)),
+        (
+            e
+            for e in expressions
+            if all(t.i in clause for t in e.span) and not e.in_past_clause and not NOW.search(e.text)
+        ),
         None,
     )
 

@@ -210,9 +210,7 @@ def _stance_construction(verb: Token) -> bool:
     lemma = verb.lemma_.casefold()
     if any(c.dep_ == "prt" and (lemma, c.lower_) in STANCE_PARTICLES for c in verb.children):
         return True
-    return lemma in LIGHT_VERBS and any(
-        c.dep_ == "dobj" and c.lemma_.casefold() in STANCE_NOUNS for c in verb.children
-    )
+    return lemma in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.casefold() in STANCE_NOUNS for c in verb.children)
 
 
 def _parenthetical_speech(verb: Token) -> bool:
