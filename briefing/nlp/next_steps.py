@@ -27,7 +27,9 @@ from briefing.nlp.future_words import (
     DECIDE,
     DEMAND,
     EVENT_REFERENCE_WINDOW,
+    EXPECTED_EVENTS,
     INTEND,
+    ISSUED_NOUNS,
     MAX_WORDS,
     MIGHT,
     MUST,
@@ -106,6 +108,8 @@ def future_actions(sent: Span, anchor: dt.date | None) -> list[FutureAction]:
     expected to face questions" inside "is due to appear on Tuesday")."""
     expressions = [e for e in time_expressions(sent) if _looks_forward(e, anchor)]
     found = [a for verb in sent if verb.pos_ in ("VERB", "AUX") if (a := _future_action(verb, sent, expressions))]
+    if not found and (nominal := _nominal_step(sent, expressions)) is not None:
+        found = [nominal]
     # Without a future marker only the date makes an action future, so it must not fall before the anchor.
     found = [a for a in found if a.kind not in DATED_BY_TIME or _not_before(a.time, anchor)]
     anchors = {t.i for a in found for t in (a.verb, a.top)}
@@ -171,7 +175,35 @@ def _scheduled_participle(verb: Token, expressions: list[TimeExpression]) -> str
     a participle that puts a named event on the calendar, with its date."""
     if verb.tag_ != "VBN" or verb.lower_ not in SCHEDULE or verb.dep_ not in ("acl", "amod", "ROOT"):
         return None
-    return "schedule" if any(_attached(e, {verb, *verb.children}) for e in expressions) else None
+    near = {verb, *verb.children, *(g for c in verb.children for g in c.children)}  # "slated for a vote in November"
+    return "schedule" if any(_attached(e, near) for e in expressions) else None
+
+
+def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction | None:
+    """Steps named by a noun: "the next stage is a certification hearing", "expected a reply within
+    days", "set a deadline of Jan. 31 for a new election"."""
+    for token in sent:
+        if token.pos_ not in ("VERB", "AUX"):
+            continue
+        subject = _own_subject(token)
+        if (
+            _is(token, {"be"})
+            and subject is not None
+            and subject.lemma_.casefold() in ("stage", "step")
+            and any(c.lower_ == "next" for c in subject.children)
+        ):
+            time = _own_date(token, token, None, "schedule", expressions)
+            return FutureAction(token, token, "schedule", time, None, sent)
+        objects = [c for c in token.children if c.dep_ == "dobj"]
+        hosts = {token, *objects, *(g for o in objects for g in o.children)}
+        dated = next((e for e in expressions if _attached(e, hosts)), None)
+        if dated is None or _negated(token):
+            continue
+        if _is(token, {"expect", "await"}) and any(o.lemma_.casefold() in EXPECTED_EVENTS for o in objects):
+            return FutureAction(token, token, "expect", dated, None, sent)
+        if _is(token, {"set", "give", "impose", "fix"}) and any(o.lemma_.casefold() == "deadline" for o in objects):
+            return FutureAction(token, token, "deadline", dated, None, sent)
+    return None
 
 
 def _own_date(
@@ -189,10 +221,12 @@ def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool
         word = governor.lower_
         # In reported speech the past stands for the speaker's present: "said it planned to appeal".
         # (Not "had planned to": the past perfect is a plan that was, not one that is.)
-        backshifted = governor.tag_ == "VBD" or (
-            governor.tag_ == "VBN" and any(c.lemma_ == "be" for c in governor.children if c.dep_.startswith("aux"))
+        # ("was prepared to", "stands ready to": an adjective's tense is its verb's.)
+        tensed = governor.head if governor.pos_ == "ADJ" and governor.dep_ in ("acomp", "oprd") else governor
+        backshifted = tensed.tag_ == "VBD" or (
+            tensed.tag_ == "VBN" and any(c.lemma_ == "be" for c in tensed.children if c.dep_.startswith("aux"))
         )
-        now = _present(governor) or (reported and backshifted)
+        now = _present(governor) or _present(tensed) or (reported and backshifted)
         if word == "due" or word == "going" and now or word in SCHEDULE and _passive(governor) or word == "likely":
             return "schedule"
         if (_is(governor, INTEND) or word in READY) and (now or modal):
@@ -205,6 +239,8 @@ def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool
             return "decide"
         if _is(governor, {"be"}) and governor.tag_ in ("VBZ", "VBP"):
             return "is-to"
+        if _is(governor, {"have"}) and modal:
+            return modal  # "will have to take up", "would have to pass": an obligation ahead
         if _is(governor, {"have"}) and _present(governor):
             return "deadline"
         return None
@@ -346,7 +382,10 @@ def _agentive(subject: Token | None) -> bool:
 def _is_action_verb(verb: Token, own_date: TimeExpression | None) -> bool:
     # A copula or an effect is a next step only with its own date: "the vote is on Tuesday", "fares will rise
     # from January"; undated, "the strike would hit shoppers" is a forecast.
-    return own_date is not None or not _is(verb, NOT_ACTIONS)
+    if own_date is not None or not _is(verb, NOT_ACTIONS):
+        return True
+    # "will be making a detailed submission", "will give its decision": what is issued makes it an act.
+    return any(c.dep_ == "dobj" and c.lemma_.casefold() in ISSUED_NOUNS for c in verb.children)
 
 
 def _plausible(kind: str, verb: Token, time: TimeExpression) -> bool:
