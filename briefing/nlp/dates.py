@@ -123,10 +123,13 @@ _LEAD = (
 )
 # A bare month, year or count needs a preposition before it ("in April", "within six weeks"):
 # on its own it is too often something else ("Theresa May", "2,000", "six weeks of pay").
-_NEEDS_LEAD = re.compile(rf"^(?:(?:early|late|mid)[\s-]+)?(?:{_MONTH}(?:\s+{_YEAR})?|{_YEAR}|{_HOLIDAY})$")
-_COUNTED = rf"(?:{_COUNT}|the\s+next\s+{_COUNT}|the\s+next)\s+(?:days?|weeks?|months?|years?|fortnight)"
+_NEEDS_LEAD = re.compile(rf"^(?:(?:early|late|mid)\s+)?(?:{_MONTH}(?:\s+{_YEAR})?|{_YEAR}|{_HOLIDAY})$")
+_COUNTED = rf"(?:{_COUNT}|the\s+next\s+{_COUNT}|the\s+next)\s+(?:hours?|days?|weeks?|months?|years?|fortnight)"
 # Vague or recurring, never a date, but a "when" all the same: "within days", "every six months", "in due course".
-_VAGUE = r"(?:within|in)\s+(?:hours|days|weeks|months)|every\s+{c}\s+(?:days|weeks|months|years)|in\s+due\s+course"
+_VAGUE = (
+    r"(?:within|in)\s+(?:hours|days|weeks|months)|every\s+{c}\s+(?:days|weeks|months|years)|in\s+due\s+course"
+    r"|within\s+the\s+(?:week|month|year)|(?:in|over|within)\s+the\s+coming\s+(?:days|weeks|months)"
+)
 TIME_EXPRESSION = re.compile(
     rf"\b(?:(?:{_LEAD}\s+)?(?:{_CORE})|(?:within|in)\s+{_COUNTED}|a\s+fortnight|{_COUNTED}\s+from\s+now|"
     rf"{_VAGUE.format(c=_COUNT)})\b",

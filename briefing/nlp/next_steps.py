@@ -151,7 +151,7 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
         if hedged_or_agreed and near is None and in_main_clause and _agentive(subject) and not _is(verb, NOT_ACTIONS):
             return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
         return None
-    time = near or _first_in_clause(verb, top, expressions)
+    time = near or _first_in_clause(verb, top, expressions) or _only_forward_time(expressions)
     action = FutureAction(verb, top, kind, time, speaker, sent)
     if kind == "expect":  # "she expected the review body to publish ... by the end of the month"
         return action if time is not None and _agentive(_own_subject(verb)) else None
@@ -485,6 +485,13 @@ def _first_in_clause(verb: Token, top: Token, expressions: list[TimeExpression])
         ),
         None,
     )
+
+
+def _only_forward_time(expressions: list[TimeExpression]) -> TimeExpression | None:
+    """A sentence's one forward-looking time, when the parse hung it elsewhere ("Talks, the union
+    said, would resume next week"): with one candidate, it can only be this action's."""
+    forward = [e for e in expressions if not e.in_past_clause and not NOW.search(e.text)]
+    return forward[0] if len(forward) == 1 else None
 
 
 def _subordinate(action: FutureAction, others: set[int]) -> bool:
