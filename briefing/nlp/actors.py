@@ -102,7 +102,10 @@ def only_a_location(actor: ActorDraft) -> bool:
 
 
 # What an outlet does when it is only the channel: reports, quotes, interviews.
-CHANNEL_VERBS = {"say", "tell", "report", "post", "tweet", "interview", "quote", "ask", "publish", "broadcast"}
+CHANNEL_VERBS = {
+    "say", "tell", "report", "post", "tweet", "interview", "quote", "ask", "publish", "broadcast", "obtain", "see",
+    "review",
+}  # fmt: skip
 
 
 class ActorIndex:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from briefing.document import NextStep
 from briefing.nlp.dates import TimeExpression, resolve_date, time_expressions
+from briefing.nlp.names import after_prefix
 from briefing.nlp.future_words import (
     ACTOR_ENTITIES,
     ACTOR_NOUNS,
@@ -694,7 +695,9 @@ def _actor(action: FutureAction, resolve_actor: ActorResolver) -> str | None:
     if action.speaker is not None:
         candidates.append(action.speaker)
     for token in candidates:
-        span = _within(subject_span(token, action) if token == subject else compact_span(token), action.sent)
+        span = after_prefix(
+            _within(subject_span(token, action) if token == subject else compact_span(token), action.sent)
+        )
         name = resolve_actor(span) if len(span) else None
         if name:
             return name

@@ -162,6 +162,7 @@ def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> list[Fou
 
 def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
     """The actor a speaker phrase names, or each of a coordination's ("Chad and Sudan")."""
+    span = after_prefix(span)
     root = span.root
     named = [c for c in root.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and span.start <= c.i < span.end]
     if named and root.pos_ == "NOUN":  # "Council members Ruth Delgado and Aaron Fitch": the names speak
@@ -177,7 +178,10 @@ def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
                 actors.append(actor)
         if len(actors) > 1:
             return actors
-    actor = index.resolve(span, groups=True)
+    # The speaker's own phrase first: "Marie-Ève Gagnon, a physicist based in Rimouski," is
+    # Gagnon, whatever is named inside her apposition.
+    own = span.doc[span.start : root.i + 1]
+    actor = (index.resolve(own, groups=True) if len(own) < len(span) else None) or index.resolve(span, groups=True)
     return [actor] if actor is not None and not actor.channel_only else []
 
 
