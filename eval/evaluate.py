@@ -668,7 +668,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({**results, "violations": violations}, indent=2))
         for violation in violations:
             print(violation, file=sys.stderr)
-    print(f"eval: {len(chosen)} set(s) {'FAIL' if violations else 'PASS'}", file=sys.stderr if args.json else sys.stdout)
+    verdict = f"eval: {len(chosen)} set(s) {'FAIL' if violations else 'PASS'}"
+    print(verdict, file=sys.stderr if args.json else sys.stdout)
     return 1 if violations else 0
 
 

@@ -66,6 +66,49 @@ CASES = [
         id="stance-without-speech-verb",
     ),
     pytest.param(
+        "Chad and Sudan agreed on Tuesday to reopen two crossings on their shared border.",
+        [
+            ("Chad", "Chad and Sudan agreed on Tuesday to reopen two crossings on their shared border."),
+            ("Sudan", "Chad and Sudan agreed on Tuesday to reopen two crossings on their shared border."),
+        ],
+        id="coordinated-speakers-each-hold-the-position",
+    ),
+    pytest.param(
+        "Maria Lopez, who chairs the residents' group, said the plan was flawed.\n\n"
+        "“We will fight it. We have the votes.”",
+        [
+            ("Maria Lopez", "Maria Lopez, who chairs the residents' group, said the plan was flawed."),
+            ("Maria Lopez", "“We will fight it."),
+            ("Maria Lopez", "We have the votes.”"),
+        ],
+        id="a-quotation-paragraph-goes-on-for-the-last-speaker",
+    ),
+    pytest.param(
+        "The interior ministry said the vote had been fair.",
+        [("interior ministry", "The interior ministry said the vote had been fair.")],
+        id="an-institution-known-only-by-a-common-noun",
+    ),
+    pytest.param(
+        "Industry analysts said the ruling could affect other cases.",
+        [("Industry analysts", "Industry analysts said the ruling could affect other cases.")],
+        id="a-group-that-speaks",
+    ),
+    pytest.param(
+        "The Reform Party has ruled out serving under a Civic Party prime minister.",
+        [("Reform Party", "The Reform Party has ruled out serving under a Civic Party prime minister.")],
+        id="a-phrasal-stance",
+    ),
+    pytest.param(
+        "The Tenants' Federation raised objections to the plan.",
+        [("Tenants' Federation", "The Tenants' Federation raised objections to the plan.")],
+        id="a-support-verb-stance",
+    ),
+    pytest.param(
+        "Turnout was 61%, according to the Election Commission.",
+        [],
+        id="figures-according-to-a-body-are-not-its-view",
+    ),
+    pytest.param(
         "Talks will resume in May, according to the National Education Union.",
         [("National Education Union", "Talks will resume in May, according to the National Education Union.")],
         id="according-to",
@@ -139,3 +182,30 @@ def test_quote_map_handles_open_quotes_across_paragraphs() -> None:
     assert (
         quotes.inside(text.index("One")) and quotes.inside(text.index("Two")) and not quotes.inside(text.index("Then"))
     )
+
+
+def test_datelines_bylines_and_credits_are_not_actors() -> None:
+    text = (
+        "By Jane Holloway, Courts Reporter\n\n"
+        "DOHA, Sept 8 (Reuters) - Chad and Sudan agreed on Tuesday to reopen the border, "
+        "the Qatari foreign ministry said.\n\n"
+        "Photograph: Sam Whitcombe/The Chronicle\n\n"
+        "(Reporting by Yasmin Darwish; Editing by Tom Marsh)"
+    )
+    index, positions = analyse(text)
+    names = {actor.name for actor in index.actors}
+    assert not names & {"Jane Holloway", "DOHA", "Doha", "Sam Whitcombe", "Yasmin Darwish", "Tom Marsh"}
+    assert {p.actor.name for p in positions} >= {"Chad", "Sudan"}
+
+
+def test_pronouns_find_their_speaker_and_an_organisation_name_cut_at_and_is_whole() -> None:
+    text = (
+        "Helen Carter, a negotiator, met reporters on Monday. She said the talks were close.\n\n"
+        "David Brooks, a delegate, also spoke. “We are not there yet,” he said.\n\n"
+        "The Canadian Association of Graduate and Postdoctoral Researchers said the cut would cost jobs."
+    )
+    index, positions = analyse(text)
+    speakers = [(p.actor.name, p.evidence[:20]) for p in positions]
+    assert ("Helen Carter", "She said the talks w") in speakers
+    assert ("David Brooks", "“We are not there ye") in speakers
+    assert any(a.name == "Canadian Association of Graduate and Postdoctoral Researchers" for a in index.actors)

@@ -80,6 +80,17 @@ def steps_of(nlp, text: str, anchor: dt.date | None = FRIDAY) -> list[NextStep]:
         ("A hearing has been set for 14 January.", "for 14 January", dt.date(2027, 1, 14), None),
         ("Polls open at 7am tomorrow.", "tomorrow", dt.date(2026, 11, 28), None),
         ("The council will respond after it received the report on Monday.", None, None, "City Council"),
+        # Agreed but undated, hedged, conditional: steps once their actor is known.
+        ("The union agreed on Thursday to meet the company again.", None, None, "Teachers' Union"),
+        ("The company said it might take legal action.", None, None, "Acme"),
+        ("If the offer is rejected, the union will strike.", None, None, "Teachers' Union"),
+        # A dated obligation; readiness reported in the past tense of reported speech.
+        ("The council must set its budget by 11 March.", "by 11 March", dt.date(2027, 3, 11), "City Council"),
+        ("The minister said the company was prepared to nominate new directors in March.", "in March", None, "Acme"),
+        # Steps named by a noun.
+        ("The minister expected a reply within days.", "within days", None, "Helen Marsh"),
+        ("The next stage is a hearing on costs.", None, None, None),
+        ("A provincial budget, slated for a vote in November, must pass.", "in November", None, None),
     ],
 )  # fmt: skip
 def test_future_actions_are_next_steps(
@@ -105,6 +116,9 @@ def test_future_actions_are_next_steps(
         "The regulator opened its investigation in March 2024.",
         "A record number of people have crossed the Channel this year.",
         "If the talks fail, there could be strikes.",
+        "The strike ended when the company agreed to review overtime rates.",
+        "The council must do better.",
+        "Some union members said they might strike.",  # no actor the resolver knows
         "He said he would not resign.",
         "The minister will not attend the summit on Friday.",
         "Economists said the strike would hit the economy.",

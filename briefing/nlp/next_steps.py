@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from briefing.document import NextStep
 from briefing.nlp.dates import TimeExpression, resolve_date, time_expressions
-from briefing.nlp.names import after_prefix
 from briefing.nlp.future_words import (
     ACTOR_ENTITIES,
     ACTOR_NOUNS,
@@ -48,6 +47,7 @@ from briefing.nlp.future_words import (
     WOULD,
     guess_lemma,
 )
+from briefing.nlp.names import after_prefix
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

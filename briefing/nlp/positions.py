@@ -279,7 +279,8 @@ def _speaker(verb: Token) -> Span | None:
             if subject.lower_ in ("that", "which", "who") and token.dep_ == "relcl":
                 return doc[token.head.left_edge.i : token.head.i + 1]
             # Keep an apposition: "The committee's chair, Councillor Rob Tennant, defended …"
-            end = max([subject.i] + [c.right_edge.i for c in subject.children if c.dep_ == "appos"])
+            # ... and a coordination: "Chad and Sudan agreed".
+            end = max([subject.i] + [c.right_edge.i for c in subject.children if c.dep_ in ("appos", "conj")])
             return after_prefix(doc[subject.left_edge.i : end + 1])  # not "DOHA, Sept 8 (Reuters) - Chad"
         if token.dep_ in ("conj", "xcomp", "advcl") and token.head is not token:
             token = token.head
