@@ -19,8 +19,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from briefing.models.extractive import extractive_summary
-from briefing.text import sentence_spans, words
+from briefing.models.extractive import lead_summary
+from briefing.text import sentence_spans, split_sentences, words
 
 # Entity labels whose text must be found in the source.
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
@@ -29,6 +29,9 @@ _PAIRED = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WINDOW = 2  # entities named together must co-occur within this many neighbouring sentences
 MIN_WORDS_LEFT = 8  # below this, what is left is no summary
+# Lead first: a checked generated sentence is added when it brings this many new words, within the cap.
+NEW_WORDS = 4
+LEAD_FIRST_WORDS = 70
 _DROP_PREFIX = ("the ", "a ", "an ")
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof"}
 
@@ -47,30 +50,43 @@ def guard_summaries(
     sources: Sequence[str],
     aliases: Sequence[Iterable[str]],
     titles: Sequence[str | None] | None = None,
+    lead_first: bool = False,
 ) -> list[GuardResult]:
     """Check each summary against its source text; `aliases` are the actor names per article."""
-    from briefing.nlp.spacy_model import load_nlp
-
-    docs = load_nlp().pipe(summaries, batch_size=32)
     titles = titles or [None] * len(sources)
     return [
-        check_summary(doc, source, frozenset(names), title)
-        for doc, source, names, title in zip(docs, sources, aliases, titles, strict=True)
+        check_summary(summary, source, frozenset(names), title, lead_first)
+        for summary, source, names, title in zip(summaries, sources, aliases, titles, strict=True)
     ]
 
 
-def check_summary(doc, source: str, aliases: frozenset[str], title: str | None = None) -> GuardResult:  # type: ignore[no-untyped-def]
+def judge_sentences(
+    sentences: Sequence[str], source: str, title: str | None = None, aliases: Iterable[str] = ()
+) -> list[str | None]:
+    """For each sentence of a generated summary, why the article does not support it, or None."""
+    from briefing.claims import Source, check
+    from briefing.nlp.spacy_model import load_nlp
+
+    nlp = load_nlp()
+    parsed = [doc[:] for doc in nlp.pipe(sentences, batch_size=32)]
+    article = Source(nlp(source), nlp(title) if title else None)
     # The headline is source text too: a summary may repeat what it says.
-    source_index = _SourceIndex(f"{title}\n\n{source}" if title else source, aliases)
-    kept: list[str] = []
-    reasons: list[str] = []
-    sentences = [s for s in doc.sents if s.text.strip()]
-    for sentence in sentences:
-        problem = _unsupported(sentence, source_index)
-        if problem is None:
-            kept.append(sentence.text.strip())
-        else:
-            reasons.append(problem)
+    index = _SourceIndex(f"{title}\n\n{source}" if title else source, frozenset(aliases))
+    return [
+        _unsupported(sentence, index) or check(sentence, article, parsed[:number])
+        for number, sentence in enumerate(parsed)
+    ]
+
+
+def check_summary(
+    summary: str, source: str, aliases: frozenset[str], title: str | None = None, lead_first: bool = False
+) -> GuardResult:
+    sentences = [" ".join(s.split()) for s in split_sentences(summary) if s.strip()]
+    verdicts = judge_sentences(sentences, source, title, aliases)
+    kept = [sentence for sentence, verdict in zip(sentences, verdicts, strict=True) if verdict is None]
+    reasons = [verdict for verdict in verdicts if verdict is not None]
+    if lead_first:
+        return _lead_first(source, sentences, kept, reasons)
     text = " ".join(kept)
     replaced = not kept or (bool(reasons) and len(words(text)) < MIN_WORDS_LEFT)
     warnings: list[str] = []
@@ -79,9 +95,33 @@ def check_summary(doc, source: str, aliases: frozenset[str], title: str | None =
             f"faithfulness guard dropped {len(reasons)} of {len(sentences)} summary sentences: " + "; ".join(reasons)
         )
     if replaced:
-        text = extractive_summary(source)
-        warnings.append("too little of the generated summary was supported, so this summary is extractive")
+        text = lead_summary(source)
+        warnings.append("nothing the model wrote could be checked against the article, so the summary is its lead")
     return GuardResult(text, len(sentences), len(reasons), replaced, tuple(warnings))
+
+
+def lead_first_additions(lead: str, kept: Sequence[str]) -> list[str]:
+    """The checked generated sentences that say something the lead does not, within the cap."""
+    known = {w.casefold() for w in words(lead)}
+    added: list[str] = []
+    for sentence in kept:
+        new = [w for w in words(sentence) if w.casefold() not in known and len(w) > 3]
+        if len(new) >= NEW_WORDS and len(words(" ".join([lead, *added, sentence]))) <= LEAD_FIRST_WORDS:
+            added.append(sentence)
+            known.update(w.casefold() for w in words(sentence))
+    return added
+
+
+def _lead_first(source: str, sentences: Sequence[str], kept: Sequence[str], reasons: Sequence[str]) -> GuardResult:
+    """The article's lead, then the model's checked sentences that say what the lead does not."""
+    lead = lead_summary(source)
+    added = lead_first_additions(lead, kept)
+    warnings = [f"summary: the article's lead, with {len(added)} of {len(sentences)} generated sentences"]
+    if reasons:
+        warnings.append(
+            f"faithfulness guard dropped {len(reasons)} of {len(sentences)} summary sentences: " + "; ".join(reasons)
+        )
+    return GuardResult(" ".join([lead, *added]), len(sentences), len(reasons), not added, tuple(warnings))
 
 
 def _unsupported(sentence, index: _SourceIndex) -> str | None:  # type: ignore[no-untyped-def]

@@ -80,6 +80,12 @@ class Options:
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     fetch: FetchSettings = field(default_factory=FetchSettings)
     use_cache: bool = True  # the summary cache (see cache.py)
+    # What the model summarises: the whole article (map-then-reduce when long), or its key
+    # sentences to condense (selection.py); "auto" takes the measured default for the model.
+    summary_input: str = "auto"
+    # Whose summary leads: the model's (guarded), or the article's own lead with the model's
+    # sentences added only where the guard passes them; "auto" takes the measured default.
+    summary_policy: str = "auto"  # auto | model | lead
     debug: bool = False
 
     @property

@@ -18,8 +18,10 @@ from briefing.cache import open_cache
 from briefing.document import Briefing
 from briefing.errors import ModelLoadError, NoArticlesError
 from briefing.models import Model, load_model
+from briefing.models.measured import defaults_for
 from briefing.nlp.analyse import Analysis, analyse_articles
 from briefing.options import Options
+from briefing.selection import select_sentences
 from briefing.sources import Loaded, load_sources
 from briefing.stories import build_stories
 from briefing.summarise import Summary, summarise_articles
@@ -48,9 +50,13 @@ def open_model(options: Options) -> tuple[Model, list[str]]:
 
 
 def check_faithfulness(
-    summaries: Sequence[Summary], articles: Sequence[Article], analyses: Sequence[Analysis]
+    summaries: Sequence[Summary],
+    articles: Sequence[Article],
+    analyses: Sequence[Analysis],
+    lead: bool = False,
 ) -> list[Summary]:
-    """Drop generated sentences the article does not support (see guard.py)."""
+    """Drop generated sentences the article does not support (see guard.py); with `lead`, the
+    article's lead is the summary and the model's checked sentences only add to it."""
     from briefing.guard import guard_summaries
 
     results = guard_summaries(
@@ -58,6 +64,7 @@ def check_faithfulness(
         [a.text for a in articles],
         [a.names for a in analyses],
         [a.title for a in articles],
+        lead_first=lead,
     )
     for article, result in zip(articles, results, strict=True):
         if result.dropped:
@@ -71,6 +78,20 @@ def check_faithfulness(
         replace(summary, text=result.text, warnings=(*summary.warnings, *result.warnings))
         for summary, result in zip(summaries, results, strict=True)
     ]
+
+
+def summary_input(options: Options, model: Model) -> str:
+    """Whole article or selected sentences: the user's choice, else the measured default."""
+    if options.summary_input != "auto":
+        return options.summary_input
+    return defaults_for(model.name, model.backend).input
+
+
+def lead_first(options: Options, model: Model) -> bool:
+    """Whether the article's lead leads the summary: the user's choice, else the measured default."""
+    if options.summary_policy != "auto":
+        return options.summary_policy == "lead"
+    return defaults_for(model.name, model.backend).lead_first
 
 
 def run_daily(sources: Sequence[str], options: Options, now: dt.datetime | None = None) -> Result:
@@ -96,15 +117,21 @@ def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, desc
     loaded_at = time.perf_counter()
     log.info("loaded model %s (%s) in %.1f s", model.name, model.backend, loaded_at - started)
     cache = open_cache() if options.use_cache and model.backend != "extractive" else None
+    selections = None
+    if model.backend != "extractive" and summary_input(options, model) == "selected":
+        selections = [
+            select_sentences(a.text, analysis, model.count_tokens)
+            for a, analysis in zip(articles, analyses, strict=True)
+        ]
     try:
-        summaries = summarise_articles(articles, model, options.generation, cache)
+        summaries = summarise_articles(articles, model, options.generation, cache, selections)
     finally:
         if cache is not None:
             cache.close()
     elapsed = time.perf_counter() - loaded_at
     log.info("summarised %d article(s) in %.1f s (%.2f s per article)", len(articles), elapsed, elapsed / len(articles))
     if model.backend != "extractive":  # extractive summaries are source sentences already
-        summaries = check_faithfulness(summaries, articles, analyses)
+        summaries = check_faithfulness(summaries, articles, analyses, lead_first(options, model))
     briefing = assemble(articles, summaries, analyses, loaded.errors, model.info, options, now, warnings)
     stories = build_stories(briefing.articles, [f"{a.title or ''}\n\n{a.text}" for a in articles])
     return Result(briefing=replace(briefing, stories=stories), failed_inputs=len(loaded.errors))

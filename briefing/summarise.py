@@ -124,31 +124,46 @@ class _CachedModel:
 
 
 def summarise_articles(
-    articles: Sequence[Article], model: Model, settings: GenerationSettings, cache: SummaryCache | None = None
+    articles: Sequence[Article],
+    model: Model,
+    settings: GenerationSettings,
+    cache: SummaryCache | None = None,
+    selections: Sequence[Sequence[str]] | None = None,
 ) -> list[Summary]:
-    """One Summary per article, in order. With a cache, known requests are not generated again."""
+    """One Summary per article, in order. With a cache, known requests are not generated again.
+
+    With `selections` (each article's key sentences, see selection.py) the model condenses
+    those instead of summarising the whole article; an empty selection means the whole."""
     if cache is not None:
         cached = _CachedModel(model, cache, settings)
-        summaries = _map_reduce(articles, cached, model, settings)
+        summaries = _map_reduce(articles, cached, model, settings, selections)
         log.info("summary cache: %d hit(s), %d generated", cached.hits, cached.misses)
         return summaries
-    return _map_reduce(articles, model, model, settings)
+    return _map_reduce(articles, model, model, settings, selections)
 
 
 def _map_reduce(
-    articles: Sequence[Article], generator: Model | _CachedModel, model: Model, settings: GenerationSettings
+    articles: Sequence[Article],
+    generator: Model | _CachedModel,
+    model: Model,
+    settings: GenerationSettings,
+    selections: Sequence[Sequence[str]] | None = None,
 ) -> list[Summary]:
     """`generator` answers the requests; `model` tells how long a request may be.
 
     Every article's parts go out at once; an article's combining request goes out
     as soon as its own parts are answered, so a backend that streams can decode
     it alongside other articles' parts."""
-    chunked = [chunk_text(article.text, model) for article in articles]
+    chosen = list(selections) if selections is not None else [[] for _ in articles]
+    chunked = [
+        ["\n".join(selection)] if selection else chunk_text(article.text, model)
+        for article, selection in zip(articles, chosen, strict=True)
+    ]
     requests: list[SummaryRequest] = []
     owner: list[int] = []  # request index -> article number
     current: list[list[int]] = []  # each article's requests in its latest round
     for number, (article, chunks) in enumerate(zip(articles, chunked, strict=True)):
-        kind = "article" if len(chunks) == 1 else "part"
+        kind = "selection" if chosen[number] else "article" if len(chunks) == 1 else "part"
         current.append(list(range(len(requests), len(requests) + len(chunks))))
         requests += [SummaryRequest(chunk, kind, article.title) for chunk in chunks]  # type: ignore[arg-type]
         owner += [number] * len(chunks)

@@ -30,7 +30,9 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO_ROOT))
     from briefing.models import load_model
+    from briefing.nlp.analyse import analyse_articles
     from briefing.options import GenerationSettings, ModelSpec
+    from briefing.selection import select_sentences
     from briefing.sources import load_sources
     from briefing.summarise import summarise_articles
     from briefing.text import split_sentences
@@ -40,16 +42,23 @@ def main() -> int:
     model = load_model(ModelSpec(name=args.model))
     settings = GenerationSettings()
     started = time.perf_counter()
-    summaries = summarise_articles(articles, model, settings)
+    selections = None
+    if args.input == "selected":  # the selection's own time counts: it is part of the method
+        analyses = analyse_articles(articles, ANCHOR)
+        selections = [
+            select_sentences(a.text, an, model.count_tokens) for a, an in zip(articles, analyses, strict=True)
+        ]
+    summaries = summarise_articles(articles, model, settings, selections=selections)
     elapsed = time.perf_counter() - started
     records = [
         {
             "source": str(Path(article.source).resolve().relative_to(REPO_ROOT)),
             "title": article.title,
             "summary": summary.text,
+            "selection": selections[index] if selections else None,
             "sentences": [" ".join(s.split()) for s in split_sentences(summary.text)],
         }
-        for article, summary in zip(articles, summaries, strict=True)
+        for index, (article, summary) in enumerate(zip(articles, summaries, strict=True))
     ]
     document = {
         "model": Path(args.model).name,

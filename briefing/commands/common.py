@@ -174,6 +174,26 @@ def model_options(function: F) -> F:
             help="Key/value cache positions held by sequences decoded together, for greedy chat models "
             "(bounds memory) [default: 16384 on CPU, 262144 on CUDA].",
         ),
+        click.option(
+            "--input",
+            "summary_input",
+            type=click.Choice(["auto", "whole", "selected"]),
+            default="auto",
+            show_default=True,
+            help="What the model summarises: the whole article, or its key sentences to condense "
+            "(the lead and the sentences behind the top positions and next steps); auto: the "
+            "measured default for the model.",
+        ),
+        click.option(
+            "--summary",
+            "summary_policy",
+            type=click.Choice(["auto", "model", "lead"]),
+            default="auto",
+            show_default=True,
+            help="model: the model's summary, each sentence checked against the article; lead: the article's "
+            "own lead, with the model's checked sentences added where they say more; auto: the measured "
+            "default for the model.",
+        ),
         click.option("--no-cache", is_flag=True, help="Generate every summary afresh (skip the summary cache)."),
         click.option(
             "--quantize",
@@ -231,6 +251,8 @@ def build_options(settings: dict[str, Any]) -> Options:
             kv_cache_tokens=settings["kv_cache_tokens"],
         ),
         use_cache=not settings["no_cache"],
+        summary_input=settings["summary_input"],
+        summary_policy=settings["summary_policy"],
         fallback=settings["fallback"],
         title=settings["title"],
         date=briefing_date.date() if briefing_date else None,

@@ -11,7 +11,9 @@ from briefing.document import Backend, ModelInfo
 from briefing.errors import ModelLoadError
 from briefing.options import GenerationSettings, ModelSpec
 
-RequestKind = Literal["article", "part", "combine"]
+# article: a whole article; part and combine: map-then-reduce of a long one; selection:
+# an article's key sentences to condense (select-then-condense, see selection.py).
+RequestKind = Literal["article", "part", "combine", "selection"]
 # Called with a request's index and its summary once it is answered; returns the
 # requests that answer makes possible (a long article's combining step, once all
 # its parts are summarised). They take the next indices, in the order returned.

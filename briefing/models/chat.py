@@ -15,7 +15,12 @@ from briefing.options import GenerationSettings, ModelSpec
 # summarised in parts of at most this many tokens unless the user says otherwise.
 DEFAULT_PART_TOKENS = 2048
 DEFAULT_MAX_NEW_TOKENS = 120
-TEMPLATES = {"article": "summarise_article.txt", "part": "summarise_part.txt", "combine": "combine_summaries.txt"}
+TEMPLATES = {
+    "article": "summarise_article.txt",
+    "part": "summarise_part.txt",
+    "combine": "combine_summaries.txt",
+    "selection": "condense_selection.txt",
+}
 
 
 class ChatModel(hf.HuggingFaceModel):

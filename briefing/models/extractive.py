@@ -118,6 +118,26 @@ def extractive_summary(text: str, max_words: int = DEFAULT_MAX_WORDS) -> str:
     return " ".join(sentences[i] for i in sorted(chosen))
 
 
+LEAD_WORDS = 45  # the lead: the first sentence of news, and the next if both fit
+MIN_LEAD_WORDS = 8  # shorter is a byline, a dateline stub or a caption
+
+
+def lead_summary(text: str, max_words: int = LEAD_WORDS) -> str:
+    """The article's lead, as written: its first sentences of news. True by construction, and
+    news copy puts the point first; a wire dateline before it ("DOHA, Sept 8 (Reuters) -") is dropped."""
+    from briefing.nlp.names import strip_dateline
+
+    sentences = [s for s in split_sentences(text) if len(words(s)) >= MIN_LEAD_WORDS]
+    chosen: list[str] = []
+    for sentence in sentences:
+        if chosen and len(words(" ".join([*chosen, sentence]))) > max_words:
+            break
+        chosen.append(strip_dateline(sentence) if not chosen else sentence)
+        if words(sentence)[0].lower() in _PRONOUNS:
+            break
+    return " ".join(chosen) or extractive_summary(text, max_words)
+
+
 class ExtractiveModel(Model):
     backend = "extractive"
 

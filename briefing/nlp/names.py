@@ -487,6 +487,12 @@ _DATELINE = re.compile(
 _BYLINE_WORDS = 15
 
 
+def strip_dateline(text: str) -> str:
+    """The sentence without a wire dateline in front of it."""
+    match = _DATELINE.match(text)
+    return text[match.end() :] if match else text
+
+
 def in_credit(span: Span) -> bool:
     """Inside a byline, a credit line, a dateline, or the short verbless paragraph that
     opens many articles with the writer's name and beat ("Jo Smith, Courts Reporter")."""
