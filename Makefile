@@ -57,6 +57,7 @@ bench: setup model
 eval: setup
 	HF_HUB_OFFLINE=1 $(PY) eval/evaluate.py
 	HF_HUB_OFFLINE=1 $(PY) eval/concision.py
+	HF_HUB_OFFLINE=1 $(PY) eval/faithfulness.py
 
 # The README's picture of the sample briefing (headless Chromium; `apt-get install chromium`).
 screenshot:

@@ -214,6 +214,7 @@ class _Unit:
     clauses: list[Clause]
 
 
+
 def _describe(span: Span | Sequence[Token]) -> _Unit:
     lemmas, names, numbers, clauses = set(), set(), {}, []
     tokens = sorted(span, key=lambda t: t.i)
