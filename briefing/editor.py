@@ -36,7 +36,7 @@ GLANCE_WORDS = 18
 # news it condenses, within bounds: stances and steps past it wait in the detail
 # section, so a long or busy story cannot crowd the page, and a short one still gets
 # its summary, its people, a stance and a step.
-BUDGET_SHARE = 0.12
+BUDGET_SHARE = 0.11
 MIN_BUDGET, MAX_BUDGET = 65, 110
 # One article alone (`briefing url`) has the page to itself: no glance or agenda to share it with.
 MAX_BUDGET_SINGLE = 170

@@ -12,8 +12,9 @@ guard judges every sentence and the script reports:
 - shown unsupported: of the sentences a reader would see after the guard (the model's sentences
   it keeps, or the extractive lead where nothing is left), the share labelled unsupported or
   degenerate (the lead's own sentences are the article's, so supported);
-- unsupported before: the same share with no guard at all;
-- seconds per article, as recorded when the summaries were made (eval/summaries.py).
+- unsupported before: the same share with no guard at all.
+
+Time per article is benchmarks/summary_input.py's to measure (both inputs in one run).
 
 The exit status is 1 when a figure falls outside eval/faithfulness/floors.json.
 """
@@ -93,7 +94,6 @@ def judge_set(summaries: dict[str, Any], labels: list[dict[str, Any]]) -> dict[s
         else 0.0,
         "generated_sentences_added_to_lead": counts["lead_added"],
         "summaries": len(summaries["summaries"]),
-        "seconds_per_article": summaries["seconds_per_article"],
         "missed_kinds": dict(kinds),
     }
 

@@ -156,6 +156,7 @@ CIVIC_NAME_WORDS = {
     "union", "council", "party", "ministry", "department", "government", "court", "authority", "commission",
     "association", "federation", "police", "committee", "agency", "office", "parliament", "assembly",
     "alliance", "campaign", "trust", "university", "hospital", "tribunal", "confederation", "institute",
+    "workers", "employees",  # unions named after their members: "United Transport Workers"
 }  # fmt: skip
 ORG_DESCRIPTORS = {
     "union",

@@ -199,6 +199,7 @@ def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
         for token in sentence
         if not quotes.inside(token.idx)
         and not _participle_phrase(token)
+        and not _background(token)
         and (
             (token.pos_ in ("VERB", "AUX") and token.lemma_.casefold() in SAY_VERBS | STANCE_VERBS)
             or (token.pos_ == "VERB" and _stance_construction(token))
@@ -208,6 +209,19 @@ def _attribution_verbs(sentence: Span, quotes: QuoteMap) -> list[Token]:
     ]
     # A parenthetical "..., the union says, ..." attributes the whole sentence, whatever its main verb.
     return sorted(verbs, key=lambda t: (not _parenthetical_speech(t), _depth(t), t.i))
+
+
+# "The last strike ended when the company agreed to review rates": a deed in a time clause
+# is the story's past, not anyone's position now.
+_TIME_MARKS = {"when", "after", "before", "until", "since", "while", "once"}
+
+
+def _background(verb: Token) -> bool:
+    return (
+        verb.lemma_.casefold() not in SAY_VERBS
+        and verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children)
+    )
 
 
 def _stance_construction(verb: Token) -> bool:
