@@ -14,7 +14,7 @@ Every check returns a short reason, or None when the sentence holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -214,7 +214,6 @@ class _Unit:
     clauses: list[Clause]
 
 
-
 def _describe(span: Span | Sequence[Token]) -> _Unit:
     lemmas, names, numbers, clauses = set(), set(), {}, []
     tokens = sorted(span, key=lambda t: t.i)
@@ -363,7 +362,3 @@ def _lemma(token: Token) -> str:
 def _number(text: str) -> str:
     digits = re.sub(r"[^\d.]", "", text.replace(",", ""))
     return digits.strip(".")
-
-
-def sentences_of(doc: Doc) -> Iterator[Span]:
-    return (s for s in doc.sents if s.text.strip())
