@@ -2,14 +2,16 @@
 
 Small models invent things (SmolLM2-135M once wrote that France would meet the
 Belgian prime minister in Calais). Every sentence of a generated summary is
-checked against the source:
+checked against the source, first as a whole:
 - each named entity must appear in the article (allowing for the aliases the
   NLP stage found: "Mr Johnson" for "Boris Johnson", "NEU" for the union);
-- each number must appear in the article;
-- two entities named together must appear together somewhere in the article
-  (within a few sentences), so true names cannot be recombined into a false claim.
-A sentence that fails is dropped, with a warning that says why. If too little is
-left, the extractive summary (made only of source sentences) replaces it.
+- a title must be one the article gives that person; each number must appear;
+- two entities named together must appear together somewhere in the article;
+then claim by claim, on the parse (claims.py): each claim must rest on at most two
+adjacent source sentences, with who does what, negation and status as they are there.
+A sentence that fails is dropped, with a warning that says why. If nothing usable is
+left, the article's lead replaces the summary; with `lead_first`, the lead is the
+summary and the checked sentences only add to it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from briefing.claims import HONORIFICS
 from briefing.models.extractive import lead_summary
 from briefing.text import sentence_spans, split_sentences, words
 
@@ -33,7 +36,6 @@ MIN_WORDS_LEFT = 8  # below this, what is left is no summary
 NEW_WORDS = 4
 LEAD_FIRST_WORDS = 70
 _DROP_PREFIX = ("the ", "a ", "an ")
-_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof"}
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def _title_before(ent) -> tuple[str, str] | None:  # type: ignore[no-untyped-def
         and not doc[start - 1].ent_type_
     ):
         start -= 1
-    if start == ent.start or doc[start : ent.start].text.casefold().rstrip(".") in _HONORIFICS:
+    if start == ent.start or doc[start : ent.start].text.casefold().rstrip(".") in HONORIFICS:
         return None
     return doc[start : ent.start].text, ent.text
 

@@ -103,7 +103,7 @@ def only_a_location(actor: ActorDraft) -> bool:
 
 # What an outlet does when it is only the channel: reports, quotes, interviews.
 CHANNEL_VERBS = {
-    "say", "tell", "report", "post", "tweet", "interview", "quote", "ask", "publish", "broadcast", "obtain", "see",
+    "say", "tell", "report", "post", "tweet", "interview", "ask", "publish", "obtain", "see",
     "review",
 }  # fmt: skip
 

@@ -35,11 +35,11 @@ RESCHEDULE = {
 }
 INTEND = {"plan", "intend", "aim", "hope", "expect", "prepare"}  # present tense only: "planned to" may not happen
 # What one waits for from someone else: "expected a reply within days", "awaits a ruling next month".
-EXPECTED_EVENTS = {"reply", "response", "answer", "decision", "ruling", "verdict", "judgment", "judgement", "result"}
+EXPECTED_EVENTS = {"reply", "response", "answer", "decision", "ruling", "judgment", "judgement", "result"}
 # What an actor issues: doing so is an act ("will be making a detailed submission").
 ISSUED_NOUNS = {
     "submission", "decision", "announcement", "statement", "offer", "bid", "proposal", "appeal", "application",
-    "complaint", "request", "recommendation", "response", "case", "claim",
+    "request", "recommendation", "response", "case", "claim",
 }  # fmt: skip
 # Readiness announced as a plan: "is prepared to nominate", "stands ready to lift", "remains willing to talk".
 READY = {"prepared", "ready", "willing"}

@@ -39,16 +39,16 @@ STANCE_VERBS = frozenset({
     "want", "seek", "demand", "call", "urge", "press", "push", "ask", "request", "offer", "propose",  # wanting
     "reject", "refuse", "resist", "oppose", "dismiss", "condemn", "challenge", "question", "object",  # rejecting
     "disagree", "criticise", "criticize", "accuse", "blame",
-    "support", "back", "favour", "favor", "welcome", "praise", "defend", "accept", "agree", "concur",  # backing
-    "decide", "approve", "order", "quash", "recommend", "plan", "intend",  # deciding
-    "express", "voice", "cite",  # reacting: "voiced frustration", "expressed disappointment"
+    "support", "back", "favour", "favor", "welcome", "praise", "defend", "accept", "agree",  # backing
+    "decide", "approve", "order", "recommend", "plan", "intend",  # deciding
+    "voice", "cite",  # reacting: "voiced frustration", "expressed disappointment"
     "vote",  # "voted no", "voted 5-2 to approve"
 })  # fmt: skip
 # Phrasal verbs that take a side: "has ruled out serving", "set out its price", "turned down the plan".
-STANCE_PARTICLES = frozenset({("rule", "out"), ("set", "out"), ("turn", "down"), ("pull", "out"), ("back", "down")})
+STANCE_PARTICLES = frozenset({("rule", "out"), ("set", "out"), ("turn", "down")})
 # Support-verb constructions: the noun carries the stance ("raised objections", "made an offer",
 # "gave the plan a cautious welcome", "lodged an appeal").
-LIGHT_VERBS = frozenset({"raise", "give", "make", "issue", "lodge", "file", "launch", "table", "mount", "submit"})
+LIGHT_VERBS = frozenset({"raise", "give", "make", "issue", "lodge", "file", "launch", "table", "submit"})
 # A court's or an inquiry's finding: a position only with the clause it finds ("ruled that ...").
 FINDING_VERBS = frozenset({"rule", "find", "hold", "determine"})
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
