@@ -209,3 +209,43 @@ def test_pronouns_find_their_speaker_and_an_organisation_name_cut_at_and_is_whol
     assert ("Helen Carter", "She said the talks w") in speakers
     assert ("David Brooks", "“We are not there ye") in speakers
     assert any(a.name == "Canadian Association of Graduate and Postdoctoral Researchers" for a in index.actors)
+
+
+def _actor_names(text: str) -> dict[str, ActorIndex]:
+    index, _ = analyse(text)
+    return {actor.name: actor for actor in index.actors}
+
+
+def test_a_titled_name_the_tagger_calls_an_organisation_is_a_person() -> None:
+    text = (
+        "The council's leader, Cllr Imran Haque, said the budget was balanced. "
+        "The opposition leader, Cllr Margaret Dunleavy, called on Cllr Haque to resign."
+    )
+    actors = _actor_names(text)
+    assert actors["Imran Haque"].type == "person"
+    assert actors["Margaret Dunleavy"].type == "person"
+    assert "Cllr Haque" not in actors and "Cllr Margaret Dunleavy" not in actors
+
+
+def test_an_untagged_institution_name_and_its_cut_short_form_are_one_organisation() -> None:
+    text = (
+        "Photograph: Ben Whitlow/The Chronicle\n\n"
+        "Aldermoor Borough Council has issued a section 114 notice after its finance chief found a gap. "
+        "A spokesperson for the Borough Council said services would continue."
+    )
+    actors = _actor_names(text)
+    council = actors["Aldermoor Borough Council"]
+    assert council.type == "organisation"
+    assert "Borough Council" not in actors
+
+
+def test_an_officials_organisation_acts_but_an_outside_analysts_employer_does_not() -> None:
+    text = (
+        "Dave Corcoran, secretary of the council's branch of the Public and Civic Employees' Union, said "
+        "members were angry. Owen Talbot, a senior lecturer at Brackenfield University, said the notice "
+        "was overdue."
+    )
+    actors = _actor_names(text)
+    union = next(a for name, a in actors.items() if name.startswith("Public and Civic Employees"))
+    assert union.acting > 0
+    assert actors["Brackenfield University"].acting == 0

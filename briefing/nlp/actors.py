@@ -27,6 +27,7 @@ from briefing.nlp.names import (
     METONYMS,
     ORG_DESCRIPTORS,
     ORG_NAME_WORDS,
+    PERSONAL_ROLE_TITLES,
     PLATFORMS,
     QUANTIFIERS,
     ROLE_WORDS,
@@ -53,6 +54,7 @@ from briefing.nlp.names import (
     tidy_role,
     title_before,
     title_in_name,
+    untagged_organisations,
 )
 from briefing.nlp.quotes import QuoteMap
 
@@ -135,6 +137,8 @@ class ActorIndex:
     def _build(self) -> None:
         self._define_acronyms()
         spans = [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent)]
+        spans += untagged_organisations(self.doc)
+        spans.sort(key=lambda span: span.start)
         persons = [s for s in spans if self._kind(s) == "person"]
         # Full names first, so "Johnson" and "Mr Johnson" can attach to "Boris Johnson".
         for span in sorted(persons, key=lambda s: -len(clean_name(extend_person(s))[0].split())):
@@ -168,16 +172,22 @@ class ActorIndex:
 
     def _merge_generic_names(self) -> None:
         """'Council' or 'the Board', capitalised and tagged as a name of its own, is the one
-        organisation in the story whose name holds that word ('Spokane City Council')."""
+        organisation in the story whose name holds that word ('Spokane City Council').
+        Likewise a name the tagger cut short at either end ('Borough Council' for 'Aldermoor
+        Borough Council', 'Communities' for 'Communities in the North') is the one organisation
+        whose full name begins or ends with it."""
         for actor in list(self.actors):
             word = actor.name.casefold()
-            if actor.type != "organisation" or " " in word or word not in INSTITUTION_HEADS:
+            if actor.type != "organisation" or (" " not in word and word not in INSTITUTION_HEADS):
                 continue
-            owners = [
-                a
-                for a in self.actors
-                if a is not actor and a.type == "organisation" and word in a.name.casefold().split()
-            ]
+            if " " in word:
+                owners = [a for a in self.actors if a is not actor and a.type == "organisation" and _cut_from(word, a)]
+            else:
+                owners = [
+                    a
+                    for a in self.actors
+                    if a is not actor and a.type == "organisation" and word in a.name.casefold().split()
+                ]
             if len(owners) != 1:
                 continue
             owner = owners[0]
@@ -204,8 +214,8 @@ class ActorIndex:
 
     def _kind(self, span: Span) -> str:
         name, gender = clean_name(span)
-        if gender or title_before(span):
-            return "person"  # "Mr Castex" is a person, whatever the tagger said
+        if gender or title_before(span) or _titled(span):
+            return "person"  # "Mr Castex", "Cllr Haque" is a person, whatever the tagger said
         if span.label_ == "PERSON" and set(name.casefold().split()) & ORG_NAME_WORDS:
             return "organisation"
         return ENTITY_TYPES[span.label_]
@@ -216,7 +226,8 @@ class ActorIndex:
             or len(name) < 2
             or is_calendar_word(name)
             or in_photo_credit(span)
-            or in_byline(self.sentence_of(span))
+            # The sentence of the name's last word: the parser may cut "Aldermoor | Borough Council has …".
+            or in_byline(self._sentences[self._sentence_at[span.end - 1]])
             or in_credit(span)
             or inside_person_title(span)
         )
@@ -413,6 +424,10 @@ class ActorIndex:
         ):
             return True
         if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.dep_ == "agent":
+            return True
+        if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.head.pos_ == "NOUN" and not strict:
+            return True  # "an investigation by the Border Force", "a bid by Calloway": the agent of an act
+        if not strict and _speaker_works_for(root):
             return True
         # "X, the minister, said" and "X and Y said": the head is the subject.
         return root.dep_ in ("appos", "conj") and root.head.dep_ in SUBJECT_DEPS
@@ -705,6 +720,51 @@ class ActorIndex:
         if same_paragraph and recent and "\n" in span.doc[recent[-1].end - 1 : here + 1].text:
             return None
         return actor if any(s.start == sentence_start for s in recent) else None
+
+
+def _speaker_works_for(token: Token) -> bool:
+    """The organisation a speaker works for or speaks for: "Lina Qasem, an analyst at the
+    Levant Institute, said", "a spokeswoman for Fundación Mar Interior said"."""
+    for _ in range(6):
+        if token.dep_ not in ("pobj", "prep", "poss", "compound") or token.head is token:
+            return False
+        token = token.head
+        if token.dep_ in SUBJECT_DEPS and token.lemma_.casefold() in SPOKES:
+            return True
+        if token.dep_ == "appos" and token.head.dep_ in SUBJECT_DEPS and token.head.ent_type_ == "PERSON":
+            # An outside commentator's employer is not in the story: "an analyst at Pine Ridge".
+            noun = token.lemma_.casefold()
+            return noun not in COMMENTATORS and not noun.endswith(("ologist", "icist"))
+    return False
+
+
+# People quoted for their view from outside the story: their employer is not a party to it.
+COMMENTATORS = {
+    "analyst", "economist", "lecturer", "professor", "researcher", "consultant", "expert", "strategist",
+    "fellow", "academic", "scholar", "commentator", "observer", "historian", "scientist",
+}  # fmt: skip
+
+
+def _cut_from(short: str, actor: ActorDraft) -> bool:
+    """Is `short` (casefolded) the start or the end of the actor's longer name?"""
+
+    def words_of(name: str) -> list[str]:
+        return [word.rstrip("'’") for word in name.split()]  # "Employees" of "Employees’ Union"
+
+    words, full = words_of(short), words_of(actor.name.casefold())
+    return len(full) > len(words) and words in (full[: len(words)], full[-len(words) :])
+
+
+def _titled(span: Span) -> bool:
+    """A tagged name that starts with a personal title and goes on in capitalised words
+    ('Cllr Margaret Dunleavy', 'Dr Okafor'): the tagger called a person an organisation."""
+    first = span[0].lower_.rstrip(".")
+    rest = [t for t in span[1:] if not t.is_punct]
+    return (
+        (first in TITLES or first in PERSONAL_ROLE_TITLES)
+        and 0 < len(rest) <= 3
+        and all(t.text[:1].isupper() and t.lower_ not in ORG_NAME_WORDS for t in rest)
+    )
 
 
 def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: int = 8) -> list[ActorDraft]:

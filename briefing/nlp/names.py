@@ -33,6 +33,12 @@ TITLES = {
     "mx": None,
     "justice": None,  # "Mr Justice Pemberton-Hale", "Justice Halima Bello-Ogundipe"
 }
+# Offices written in front of a person's name as a title ("Cllr Haque", "Senator Pike"); the
+# tagger often makes such a name an organisation. Not "General" or "Chief": "General Motors".
+PERSONAL_ROLE_TITLES = {
+    "cllr", "councillor", "senator", "sen", "rep", "congressman", "congresswoman", "mayor", "governor", "gov",
+    "judge",
+}  # fmt: skip
 # Time zones head live-blog entries ("10.42 GMT — ..."): times, never actors.
 _TIME_ZONES = {
     "gmt", "bst", "utc", "cet", "cest", "est", "edt", "cst", "cdt", "pst", "pdt", "aest", "aedt", "awst",
@@ -339,6 +345,8 @@ def clean_name(span: Span) -> tuple[str, str | None]:
     if tokens and tokens[0].lower_.rstrip(".") in TITLES and len(tokens) > 1:
         gender = TITLES[tokens[0].lower_.rstrip(".")]
         tokens = tokens[1:]
+    elif len(tokens) > 1 and tokens[0].lower_.rstrip(".") in PERSONAL_ROLE_TITLES and tokens[1].text[:1].isupper():
+        tokens = tokens[1:]  # "Cllr Haque" is Haque
     while span.label_ == "PERSON" and len(tokens) > 2 and tokens[0].lower_ in ROLE_WORDS:
         tokens = tokens[1:]  # "Councillor Rob Tennant" is Rob Tennant
     if not tokens:
@@ -403,6 +411,43 @@ def extend_organisation(span: Span) -> Span:
     ):
         start -= 1
     return doc[start:end]
+
+
+_NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
+
+
+def untagged_organisations(doc: Doc) -> list[Span]:
+    """Capitalised names ending in an institution's head word that the tagger did not tag at
+    all ("Maungaroa District Council", "Renewal and Justice Party"): organisations. At least
+    two capitalised words, and not the start of a sentence alone ("Council officers said")."""
+    found = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if not (token.is_title and token.text.casefold() in INSTITUTION_HEADS and not token.ent_type_):
+            i += 1
+            continue
+        start = i
+        while start > 0 and (
+            (
+                doc[start - 1].is_title
+                and doc[start - 1].pos_ in ("PROPN", "NOUN", "ADJ")
+                and not doc[start - 1].ent_type_
+            )
+            or (doc[start - 1].lower_ in _NAME_JOINERS and start > 1 and doc[start - 2].is_title)
+        ):
+            start -= 1
+        while start < i and doc[start].lower_ in _NAME_JOINERS:
+            start += 1
+        if i + 1 < len(doc) and doc[i + 1].is_title and doc[i + 1].pos_ in ("PROPN", "NOUN"):
+            i += 1  # "Local Government Minister": part of a title or of a longer name
+            continue
+        capitalised = sum(1 for t in doc[start : i + 1] if t.is_title)
+        # At a sentence's start a capital proves nothing: "Council officers said" is no name.
+        if capitalised >= (3 if doc[start].is_sent_start else 2):
+            found.append(doc.char_span(doc[start].idx, token.idx + len(token), label="ORG"))
+        i += 1
+    return [span for span in found if span is not None]
 
 
 def owned_forms(span: Span, name: str) -> set[str]:
