@@ -31,6 +31,8 @@ _STATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 # Keys people try first; they get a pointer to the *_env key instead of "unknown key".
 _SECRET_KEYS = {"password": "password_env", "username": "username_env", "user": "username_env"}
+_HTTP_URL = re.compile(r"https?://[^\s/]+(/\S*)?")
+_API_KEY_KEYS = {"api_key", "apikey", "openai_api_key", "key", "token"}
 _PRIVATE_ADDRESSES_KEY = "allow_private_addresses"
 
 
@@ -64,6 +66,8 @@ class DigestConfig:
     model: str = DEFAULT_MODEL
     fallback: str | None = None
     device: str = "auto"
+    endpoint: str | None = None  # an OpenAI-compatible model server (models/endpoint.py)
+    concurrency: int | None = None
     feeds: tuple[str, ...] = ()
     sources: tuple[Path, ...] = ()
     output_dir: Path = Path("briefings")
@@ -102,6 +106,8 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> DigestConfig:
         model=table.string("model", DEFAULT_MODEL),
         fallback=table.choice("fallback", (None, "extractive"), None),
         device=table.choice("device", ("auto", "cpu", "cuda"), "auto"),
+        endpoint=table.optional_string("endpoint", pattern=_HTTP_URL),
+        concurrency=table.integer("concurrency", 0, minimum=1) or None,
         feeds=tuple(table.strings("feeds")),
         sources=tuple(folder / Path(source).expanduser() for source in table.strings("sources")),
         output_dir=folder / Path(table.string("output_dir", "briefings")).expanduser(),
@@ -188,6 +194,12 @@ class _Table:
         for key in self.raw:
             if key in self.seen:
                 continue
+            if key in _API_KEY_KEYS:
+                raise self.error(
+                    key,
+                    "is not allowed: a model server's API key is read only from the environment "
+                    "(BRIEFING_API_KEY, else OPENAI_API_KEY)",
+                )
             if key in _SECRET_KEYS:
                 raise self.error(
                     key,

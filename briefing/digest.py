@@ -167,11 +167,12 @@ def _make(
     """Brief the pending items, record the digest (not in a dry run), and write its files."""
     from briefing import pipeline
     from briefing.deliver import write_atomic
-    from briefing.options import ModelSpec, Options
+    from briefing.options import GenerationSettings, ModelSpec, Options
     from briefing.render import Layout, render
 
     options = Options(
-        model=ModelSpec(name=model or config.model, device=config.device),
+        model=ModelSpec(name=model or config.model, device=config.device, endpoint=config.endpoint),
+        generation=GenerationSettings(concurrency=config.concurrency),
         fallback=config.fallback,
         title=config.title,
         date=today,

@@ -15,7 +15,7 @@ ActorType = Literal["person", "organisation", "place", "group"]
 # quote: the actor's own words in quotation marks; reported: "X said (that) …";
 # stance: a position taken without a speech verb ("the board rejected the bid").
 PositionKind = Literal["quote", "reported", "stance"]
-Backend = Literal["seq2seq", "chat", "extractive"]
+Backend = Literal["seq2seq", "chat", "extractive", "endpoint"]
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,10 @@ class SourceError:
 class ModelInfo:
     name: str
     backend: Backend
+    endpoint: str | None = None  # a model server's host[:port], never its path or credentials
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "backend": self.backend}
+        return {"name": self.name, "backend": self.backend, **({"endpoint": self.endpoint} if self.endpoint else {})}
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ class ModelLoadError(BriefingError):
     """A model could not be loaded; the message says what to do."""
 
 
+class ModelRunError(BriefingError):
+    """A model that loaded failed while summarising (a model server that stopped answering)."""
+
+
 class PromptError(BriefingError):
     """A prompt template is missing or needs a variable nobody supplied."""
 

@@ -26,6 +26,9 @@ class ModelSpec:
     prompts_dir: Path | None = None  # user's own prompt templates, if any
     max_input_tokens: int | None = None  # cap per chunk; None = the model's own limit
     quantize: str | None = None  # "int8": dynamic int8 Linear layers (CPU), changes outputs slightly
+    # An OpenAI-compatible server's base URL ("http://gpu-box:8000/v1"): `name` is then the
+    # served model's name and the server runs it (models/endpoint.py).
+    endpoint: str | None = None
 
 
 # A GPU has the memory and the parallelism for far larger batches than a laptop CPU.
@@ -56,6 +59,10 @@ class GenerationSettings:
     # sequences hold, padding and room for new tokens included. 16384 is about 0.75 GB
     # for SmolLM2 in fp32; on 2 CPU cores 32768 was no faster and peaked 0.8 GB higher.
     kv_cache_tokens: int | None = None
+    # A model server: how many requests are in flight at once (so the server can batch
+    # them), and how long one may take before it is retried.
+    concurrency: int | None = None
+    request_timeout: float | None = None
 
     def on_device(self, device: str) -> GenerationSettings:
         """These settings with the batch limits the user left unset filled in for `device`."""
@@ -65,7 +72,7 @@ class GenerationSettings:
     def overrides(self) -> dict[str, Any]:
         """The generate() keyword arguments the user set explicitly."""
         values = asdict(self)
-        for key in _BATCH_DEFAULTS["cpu"]:
+        for key in (*_BATCH_DEFAULTS["cpu"], "concurrency", "request_timeout"):
             values.pop(key)
         return {key: value for key, value in values.items() if value is not None}
 

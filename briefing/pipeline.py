@@ -16,7 +16,7 @@ from briefing.article import Article
 from briefing.assemble import assemble, deduplicate
 from briefing.cache import open_cache
 from briefing.document import Briefing
-from briefing.errors import ModelLoadError, NoArticlesError
+from briefing.errors import ModelLoadError, ModelRunError, NoArticlesError
 from briefing.models import Model, load_model
 from briefing.models.measured import defaults_for
 from briefing.nlp.analyse import Analysis, analyse_articles
@@ -125,6 +125,14 @@ def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, desc
         ]
     try:
         summaries = summarise_articles(articles, model, options.generation, cache, selections)
+    except ModelRunError as exc:
+        if not options.fallback:
+            raise
+        # What the model answered before it failed is in the cache for the next run.
+        log.warning("%s; using --fallback %s instead", exc, options.fallback)
+        model = load_model(replace(options.model, name=options.fallback))
+        warnings.append(f"summary by the {options.fallback} fallback: the model failed while summarising")
+        summaries = summarise_articles(articles, model, options.generation)
     finally:
         if cache is not None:
             cache.close()

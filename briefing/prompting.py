@@ -31,3 +31,28 @@ def render(template: str, name: str, **values: str) -> str:
         raise PromptError(f"prompt template {name!r} uses ${exc.args[0]}, which is not supplied") from None
     except ValueError as exc:
         raise PromptError(f"prompt template {name!r}: {exc}") from None
+
+
+# The chat prompts: one system message, and one user template per kind of request.
+CHAT_TEMPLATES = {
+    "article": "summarise_article.txt",
+    "part": "summarise_part.txt",
+    "combine": "combine_summaries.txt",
+    "selection": "condense_selection.txt",
+}
+
+
+class ChatPrompts:
+    """The messages a chat model gets for each request, in-process or through a server:
+    both read the same templates, so both are asked the same thing."""
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        self.system = load_template("system.txt", user_dir).strip()
+        self.templates = {kind: load_template(name, user_dir) for kind, name in CHAT_TEMPLATES.items()}
+
+    def messages(self, kind: str, title: str | None, text: str) -> list[dict[str, str]]:
+        user = render(self.templates[kind], CHAT_TEMPLATES[kind], title=title or "(untitled)", text=text)
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+    def identity(self) -> object:
+        return [self.system, self.templates]

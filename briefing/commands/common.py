@@ -118,10 +118,32 @@ def model_options(function: F) -> F:
             help="Hub id, local model folder, .gguf file, or 'extractive' (no model). Env: BRIEFING_MODEL.",
         ),
         click.option(
+            "--endpoint",
+            default=None,
+            envvar="BRIEFING_ENDPOINT",
+            metavar="URL",
+            help="An OpenAI-compatible model server (vLLM, TGI, llama.cpp, Ollama, `transformers serve`), "
+            "e.g. http://gpu-box:8000/v1; --model names the served model. API key from BRIEFING_API_KEY "
+            "or OPENAI_API_KEY only. Env: BRIEFING_ENDPOINT.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1),
+            default=None,
+            help="With --endpoint: requests in flight at once, for the server to batch [default: 8].",
+        ),
+        click.option(
+            "--request-timeout",
+            type=click.FloatRange(1),
+            default=None,
+            help="With --endpoint: seconds one request may take before it is tried again [default: 300].",
+        ),
+        click.option(
             "--fallback",
             type=click.Choice(["extractive"]),
             default=None,
-            help="If the model cannot be loaded, warn and use this instead of failing.",
+            help="If the model cannot be loaded (or a model server stops answering), warn and use this "
+            "instead of failing.",
         ),
         click.option(
             "--date",
@@ -239,6 +261,7 @@ def build_options(settings: dict[str, Any]) -> Options:
             prompts_dir=settings["prompts_dir"],
             max_input_tokens=settings["max_input_tokens"],
             quantize=settings["quantize"],
+            endpoint=settings["endpoint"] or None,
         ),
         generation=GenerationSettings(
             num_beams=settings["num_beams"],
@@ -249,6 +272,8 @@ def build_options(settings: dict[str, Any]) -> Options:
             batch_size=settings["batch_size"],
             batch_tokens=settings["batch_tokens"],
             kv_cache_tokens=settings["kv_cache_tokens"],
+            concurrency=settings["concurrency"],
+            request_timeout=settings["request_timeout"],
         ),
         use_cache=not settings["no_cache"],
         summary_input=settings["summary_input"],

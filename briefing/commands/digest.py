@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -22,9 +23,16 @@ from briefing.errors import ExitCode
 )
 @click.option("--dry-run", is_flag=True, help="Write the briefing and show the email, but send and mark nothing.")
 @click.option("-m", "--model", default=None, help="Use this model instead of the config's `model`.")
+@click.option(
+    "--endpoint",
+    default=None,
+    envvar="BRIEFING_ENDPOINT",
+    metavar="URL",
+    help="An OpenAI-compatible model server instead of the config's `endpoint`. Env: BRIEFING_ENDPOINT.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and library logs.")
-def digest(config_path: Path, dry_run: bool, model: str | None, quiet: bool, debug: bool) -> None:
+def digest(config_path: Path, dry_run: bool, model: str | None, endpoint: str | None, quiet: bool, debug: bool) -> None:
     """Email a briefing of the feeds' and sources' items not sent before.
 
     Safe to run from cron: a second run while one is going exits at once, an item
@@ -41,6 +49,8 @@ def digest(config_path: Path, dry_run: bool, model: str | None, quiet: bool, deb
     from briefing.config import load_config
 
     config = guard(debug, lambda: load_config(config_path))
+    if endpoint:
+        config = dataclasses.replace(config, endpoint=endpoint)
     outcome = guard(debug, lambda: digest_run.run(config, dry_run=dry_run, model=model))
     if outcome.preview:
         click.echo(outcome.preview, err=True)

@@ -48,11 +48,14 @@ def registered_backends() -> list[str]:
 
 
 def load_model(spec: ModelSpec) -> Model:
-    """Build the model `spec.name` names: a weight-free backend, or HF weights."""
+    """Build the model `spec.name` names: a weight-free backend, the model a server
+    serves (with `spec.endpoint`), or HF weights."""
     _load_builtins()
     entry = _REGISTRY.get(spec.name)
     if entry is not None and not entry.needs_weights:
         return entry.factory(spec)
+    if spec.endpoint:
+        return _REGISTRY["endpoint"].factory(spec)  # the server holds the weights
     backend = detect_backend(spec.name)
     return _REGISTRY[backend].factory(spec)
 
@@ -138,4 +141,4 @@ def _unreachable_message(repo_id: str, why: str) -> str:
 
 def _load_builtins() -> None:
     # Importing these modules registers the built-in backends (cheap: no torch).
-    from briefing.models import chat, extractive, seq2seq  # noqa: F401
+    from briefing.models import chat, endpoint, extractive, seq2seq  # noqa: F401

@@ -15,12 +15,6 @@ from briefing.options import GenerationSettings, ModelSpec
 # summarised in parts of at most this many tokens unless the user says otherwise.
 DEFAULT_PART_TOKENS = 2048
 DEFAULT_MAX_NEW_TOKENS = 120
-TEMPLATES = {
-    "article": "summarise_article.txt",
-    "part": "summarise_part.txt",
-    "combine": "combine_summaries.txt",
-    "selection": "condense_selection.txt",
-}
 
 
 class ChatModel(hf.HuggingFaceModel):
@@ -33,10 +27,9 @@ class ChatModel(hf.HuggingFaceModel):
             self.tokenizer.pad_token = self.tokenizer.eos_token
         # Decoder-only models continue from the last position: pad on the left.
         self.tokenizer.padding_side = "left"
-        self._system = prompting.load_template("system.txt", spec.prompts_dir).strip()
-        self._templates = {kind: prompting.load_template(name, spec.prompts_dir) for kind, name in TEMPLATES.items()}
+        self._prompts = prompting.ChatPrompts(spec.prompts_dir)
         context = hf.input_limit(self.tokenizer, self.model.config)
-        overhead = max(len(self._encode_prompt(kind, "", "")) for kind in TEMPLATES)
+        overhead = max(len(self._encode_prompt(kind, "", "")) for kind in prompting.CHAT_TEMPLATES)
         room = context - overhead - DEFAULT_MAX_NEW_TOKENS
         self._max_input = max(64, min(room, spec.max_input_tokens or DEFAULT_PART_TOKENS))
 
@@ -45,11 +38,10 @@ class ChatModel(hf.HuggingFaceModel):
         return self._max_input
 
     def prompt_ids(self, request: SummaryRequest) -> list[int]:
-        return self._encode_prompt(request.kind, request.title or "(untitled)", request.text)
+        return self._encode_prompt(request.kind, request.title, request.text)
 
-    def _encode_prompt(self, kind: str, title: str, text: str) -> list[int]:
-        user = prompting.render(self._templates[kind], TEMPLATES[kind], title=title, text=text)
-        messages = [{"role": "system", "content": self._system}, {"role": "user", "content": user}]
+    def _encode_prompt(self, kind: str, title: str | None, text: str) -> list[int]:
+        messages = self._prompts.messages(kind, title, text)
         encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
         return list(encoded["input_ids"] if isinstance(encoded, dict) or hasattr(encoded, "keys") else encoded)
 
@@ -59,7 +51,7 @@ class ChatModel(hf.HuggingFaceModel):
         return hf.generation_config(self.model, settings, defaults, forced={"do_sample": False})
 
     def prompt_identity(self) -> object:
-        return [self._system, self._templates]
+        return self._prompts.identity()
 
     def summarise(self, requests: Sequence[SummaryRequest], settings: GenerationSettings) -> list[str]:
         config = self.generation_config_for(settings)

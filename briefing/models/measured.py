@@ -27,6 +27,8 @@ MEASURED = {
 }
 BY_BACKEND = {
     "chat": SummaryDefaults(input="selected", lead_first=False),
+    # A model server runs chat models: the same prompts and the same defaults.
+    "endpoint": SummaryDefaults(input="selected", lead_first=False),
     # Encoder-decoder summarisers (BART, Pegasus) were trained on whole articles.
     "seq2seq": SummaryDefaults(input="whole", lead_first=False),
     "extractive": SummaryDefaults(input="whole", lead_first=False),
