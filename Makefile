@@ -15,7 +15,7 @@ GGUF := $(MODEL_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 DEMO_DATE ?= 2026-11-27
 DEMO_MODEL ?= $(GGUF)
 
-.PHONY: setup model demo samples test test-fast package-check eval bench lint clean screenshot
+.PHONY: setup model demo samples days test test-fast package-check eval bench lint clean screenshot
 
 setup: $(VENV)/.installed
 
@@ -36,9 +36,20 @@ $(GGUF): | setup
 	rm -rf $(MODEL_DIR)/download
 
 demo samples: setup model
-	$(BRIEFING) daily samples/ --model $(DEMO_MODEL) --date $(DEMO_DATE) --title "Sample briefing" \
+	$(BRIEFING) daily samples/articles/ --model $(DEMO_MODEL) --date $(DEMO_DATE) --title "Sample briefing" --no-history \
 		-o samples/briefing.md -o samples/briefing.html
 	@echo "Wrote samples/briefing.md and samples/briefing.html"
+
+# The 3-day sequence in samples/days, briefed day by day into a fresh history (the
+# extractive model: the point is what continues across days, not the summaries).
+DAYS := 2026-11-23 2026-11-24 2026-12-02
+days: setup
+	rm -rf .days-home
+	for day in $(DAYS); do \
+		BRIEFING_HOME=.days-home $(BRIEFING) daily samples/days/$$day --model extractive --date $$day \
+			--title "Sample briefing, day by day" -o samples/days/briefing-$$day.md -o samples/days/briefing-$$day.html || exit 1; \
+	done
+	rm -rf .days-home
 
 test: setup model
 	HF_HUB_OFFLINE=1 BRIEFING_TEST_GGUF=$(GGUF) $(PY) -m pytest
@@ -58,6 +69,7 @@ eval: setup
 	HF_HUB_OFFLINE=1 $(PY) eval/evaluate.py
 	HF_HUB_OFFLINE=1 $(PY) eval/concision.py
 	HF_HUB_OFFLINE=1 $(PY) eval/faithfulness.py
+	HF_HUB_OFFLINE=1 $(PY) eval/linking.py
 
 # The README's picture of the sample briefing (headless Chromium; `apt-get install chromium`).
 screenshot:

@@ -9,6 +9,7 @@ from briefing import __version__
 from briefing.commands.cache import cache
 from briefing.commands.daily import daily
 from briefing.commands.digest import digest
+from briefing.commands.history import history
 from briefing.commands.url import url
 
 
@@ -26,3 +27,4 @@ main.add_command(daily)
 main.add_command(cache)
 main.add_command(url)
 main.add_command(digest)
+main.add_command(history)

@@ -68,6 +68,8 @@ class DigestConfig:
     device: str = "auto"
     endpoint: str | None = None  # an OpenAI-compatible model server (models/endpoint.py)
     concurrency: int | None = None
+    history: bool = True  # the story history (history.py): Developing stories, steps due
+    history_days: int = 14
     feeds: tuple[str, ...] = ()
     sources: tuple[Path, ...] = ()
     output_dir: Path = Path("briefings")
@@ -108,6 +110,8 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> DigestConfig:
         device=table.choice("device", ("auto", "cpu", "cuda"), "auto"),
         endpoint=table.optional_string("endpoint", pattern=_HTTP_URL),
         concurrency=table.integer("concurrency", 0, minimum=1) or None,
+        history=table.boolean("history", True),
+        history_days=table.integer("history_days", 14, minimum=1),
         feeds=tuple(table.strings("feeds")),
         sources=tuple(folder / Path(source).expanduser() for source in table.strings("sources")),
         output_dir=folder / Path(table.string("output_dir", "briefings")).expanduser(),

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing import mail
 from briefing.article import Article
@@ -30,6 +31,9 @@ from briefing.errors import ExitCode
 from briefing.mail import Delivery, SendError
 from briefing.sources import Loaded
 from briefing.state import Digest, State, run_lock, state_folder
+
+if TYPE_CHECKING:
+    from briefing.pipeline import Result
 
 log = logging.getLogger(__name__)
 Sender = Callable[..., Delivery]
@@ -82,12 +86,13 @@ def _run_locked(
         return Outcome(done)
 
     digest = None if dry_run else _reusable(state, set(pending))
+    made = None
     if digest is not None:
         _log_errors(loaded)
         log.info("resending digest %d, made %s and not yet sent", digest.id, digest.created_at)
         markdown, page = _read_back(digest)
     else:
-        markdown, page, digest = _make(config, state, pending, loaded, model, today, dry_run)
+        markdown, page, digest, made = _make(config, state, pending, loaded, model, today, dry_run)
 
     message = mail.build_message(
         subject=mail.subject_for(digest.title, digest.briefing_date),
@@ -104,7 +109,13 @@ def _run_locked(
         preview = f"{mail.describe(message)}\nitems ({len(pending)}):\n{titles}"
         log.info("dry run: nothing sent, nothing marked; the briefing is in %s", ", ".join(map(str, digest.paths)))
         return Outcome(done, None, len(pending), preview)
-    return _send(config, state, digest, message, send or mail.send, done)
+    outcome = _send(config, state, digest, message, send or mail.send, done)
+    if made is not None and outcome.exit_code in (ExitCode.OK, ExitCode.PARTIAL):
+        # What the reader was sent is what tomorrow's digest continues from.
+        from briefing.pipeline import record_history
+
+        record_history(made)
+    return outcome
 
 
 def collect(config: DigestConfig) -> Loaded:
@@ -163,7 +174,7 @@ def _make(
     model: str | None,
     today: dt.date,
     dry_run: bool,
-) -> tuple[str, str, Digest]:
+) -> tuple[str, str, Digest, Result]:
     """Brief the pending items, record the digest (not in a dry run), and write its files."""
     from briefing import pipeline
     from briefing.deliver import write_atomic
@@ -174,6 +185,8 @@ def _make(
         model=ModelSpec(name=model or config.model, device=config.device, endpoint=config.endpoint),
         generation=GenerationSettings(concurrency=config.concurrency),
         fallback=config.fallback,
+        history=config.history,
+        history_days=config.history_days,
         title=config.title,
         date=today,
         max_input_bytes=config.max_input_bytes,
@@ -205,7 +218,7 @@ def _make(
         write_atomic(calendar_path(digest), render(result.briefing, "ics"))
         written.append(calendar_path(digest))
     log.info("wrote %s", ", ".join(map(str, written)))
-    return markdown, page, digest
+    return markdown, page, digest, result
 
 
 def _detail_note(config: DigestConfig, digest: Digest) -> str:

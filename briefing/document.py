@@ -135,6 +135,64 @@ class WhoRow:
 
 
 @dataclass(frozen=True)
+class DueStep:
+    """A next step announced in an earlier briefing that falls due now (history.py)."""
+
+    step: NextStep
+    story_id: str
+    headline: str  # the story it was announced in
+    announced: dt.date  # the briefing that first carried it
+    status: Literal["due", "was due"]  # "was due": its date passed with no article since
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.step.to_dict(),
+            "status": self.status,
+            "story_id": self.story_id,
+            "headline": self.headline,
+            "announced": self.announced.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Developing:
+    """A story linked to one in an earlier briefing, and what is new in it since."""
+
+    story_id: str
+    day: int  # how many briefing days the story has been in, today included
+    first_seen: dt.date
+    previous_date: dt.date  # the last briefing that carried it
+    previously: str  # that briefing's headline for it
+    new_positions: tuple[Position, ...] = ()
+    new_voices: tuple[str, ...] = ()  # actors of new_positions not heard from before
+    new_steps: tuple[NextStep, ...] = ()
+    past_steps: tuple[NextStep, ...] = ()  # announced earlier, dated since the last briefing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.story_id,
+            "day": self.day,
+            "first_seen": self.first_seen.isoformat(),
+            "previous_date": self.previous_date.isoformat(),
+            "previously": self.previously,
+            "new_positions": [p.to_dict() | {"new_voice": p.actor in self.new_voices} for p in self.new_positions],
+            "new_steps": [step.to_dict() for step in self.new_steps],
+            "past_steps": [step.to_dict() for step in self.past_steps],
+        }
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """Where today's stories stand against the history of earlier briefings, by story
+    (in `Briefing.story_list` order). Empty when the history is off."""
+
+    story_ids: tuple[str, ...] = ()
+    first_seen: tuple[dt.date, ...] = ()
+    developing: tuple[Developing | None, ...] = ()
+    due: tuple[DueStep, ...] = ()
+
+
+@dataclass(frozen=True)
 class Briefing:
     title: str
     date: dt.date
@@ -145,6 +203,7 @@ class Briefing:
     # Articles about the same event grouped into stories (indices into `articles`).
     # Not part of the pinned JSON shape: JSON keeps one entry per article.
     stories: tuple[Story, ...] = ()
+    continuity: Continuity = field(default_factory=Continuity)
 
     def whos_who(self) -> list[WhoRow]:
         """Actors merged across articles by shared names or aliases, most widespread first."""

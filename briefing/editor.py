@@ -15,7 +15,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from briefing.document import Actor, ArticleBriefing, Briefing, NextStep, Position, Story, WhoRow, name_key
+from briefing.document import (
+    Actor,
+    ArticleBriefing,
+    Briefing,
+    Developing,
+    DueStep,
+    NextStep,
+    Position,
+    Story,
+    WhoRow,
+    name_key,
+)
 from briefing.text import split_sentences, words
 
 WORDS_PER_MINUTE = 230
@@ -109,6 +120,11 @@ class StoryBrief:
     next_steps: tuple[StepLine, ...]
     glance: str  # the one line in "The day at a glance"
     notes: tuple[tuple[str, str], ...]  # (source, warning) for the detail section
+    # A story that continues from an earlier briefing: its stances and next steps above
+    # are only what is new since then; past_steps are earlier steps whose dates have come.
+    developing: Developing | None = None
+    past_steps: tuple[StepLine, ...] = ()
+    story_id: str | None = None
 
     @property
     def summary_is_whole(self) -> bool:
@@ -155,6 +171,16 @@ class ReadingLayer:
     stories: tuple[StoryBrief, ...]
     agenda: tuple[AgendaItem, ...]  # every dated next step, in date order
     whos_who: tuple[WhoRow, ...]  # actors in two or more stories
+    # Steps announced in earlier briefings that fall due now, or fell due unreported.
+    due: tuple[DueStep, ...] = ()
+
+    @property
+    def due_now(self) -> tuple[DueStep, ...]:
+        return tuple(item for item in self.due if item.status == "due")
+
+    @property
+    def was_due(self) -> tuple[DueStep, ...]:
+        return tuple(item for item in self.due if item.status == "was due")
 
     @property
     def single(self) -> bool:
@@ -212,12 +238,24 @@ class InBrief:
 def edit(briefing: Briefing) -> ReadingLayer:
     """The reading layer of `briefing`: what a busy reader sees first."""
     cap = MAX_BUDGET_SINGLE if len(briefing.articles) == 1 else MAX_BUDGET
-    stories = tuple(_brief_story(number, story, briefing, cap) for number, story in enumerate(briefing.story_list, 1))
+    continuity = briefing.continuity
+    stories = tuple(
+        _brief_story(
+            number,
+            story,
+            briefing,
+            cap,
+            continuity.developing[number - 1] if continuity.developing else None,
+            continuity.story_ids[number - 1] if continuity.story_ids else None,
+        )
+        for number, story in enumerate(briefing.story_list, 1)
+    )
     return ReadingLayer(
         date=briefing.date,
         stories=stories,
         agenda=_agenda(stories, briefing.date),
         whos_who=tuple(row for row in briefing.whos_who() if len(row.articles) >= 2),
+        due=continuity.due,
     )
 
 
@@ -265,7 +303,14 @@ def calendar_uid(article: ArticleBriefing, step: NextStep) -> str:
 # --- one story ---
 
 
-def _brief_story(number: int, story: Story, briefing: Briefing, cap: int) -> StoryBrief:
+def _brief_story(
+    number: int,
+    story: Story,
+    briefing: Briefing,
+    cap: int,
+    developing: Developing | None = None,
+    story_id: str | None = None,
+) -> StoryBrief:
     reports = tuple(briefing.articles[i] for i in story.articles)
     lead = reports[0]
     headline = " ".join((lead.title or lead.source).split())  # titles are capped at 200 characters on input
@@ -274,6 +319,13 @@ def _brief_story(number: int, story: Story, briefing: Briefing, cap: int) -> Sto
     budget = min(cap, max(MIN_BUDGET, round(BUDGET_SHARE * source_words))) - _count(summary)
     steps = _pick_steps(story, briefing.date, story.actors)
     stance_candidates = _pick_stances(story, [*split_sentences(lead.summary), *(s.step.evidence for s in steps)])
+    past_steps: tuple[StepLine, ...] = ()
+    if developing is not None:
+        # A continuing story shows what is new since the last briefing, not yesterday's quotes again.
+        steps = [line for line in steps if line.step in developing.new_steps]
+        stance_candidates = [line for line in stance_candidates if line.position in developing.new_positions]
+        past_steps = tuple(_step_line(step, briefing.date, story.actors) for step in developing.past_steps[:MAX_NEXT])
+        budget -= sum(_cost(line) for line in past_steps) + _count(developing.previously)
     # What a reader needs most comes first; each later item is shown only if it fits in
     # the story's budget, so a long or busy story cannot crowd the page. The first
     # stance, the first step and the three most salient actors are always shown.
@@ -309,6 +361,9 @@ def _brief_story(number: int, story: Story, briefing: Briefing, cap: int) -> Sto
         next_steps=tuple(shown_steps),
         glance=_glance(lead.title or lead.source, upcoming),
         notes=tuple((report.source, warning) for report in reports for warning in report.warnings),
+        developing=developing,
+        past_steps=past_steps,
+        story_id=story_id,
     )
 
 

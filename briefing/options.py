@@ -93,6 +93,10 @@ class Options:
     # Whose summary leads: the model's (guarded), or the article's own lead with the model's
     # sentences added only where the guard passes them; "auto" takes the measured default.
     summary_policy: str = "auto"  # auto | model | lead
+    # The story history (history.py): link stories across days, say what is new and what
+    # falls due; off, nothing is read or recorded.
+    history: bool = True
+    history_days: int = 14  # how far back a story may continue from
     debug: bool = False
 
     @property

@@ -33,6 +33,29 @@ log = logging.getLogger(__name__)
 class Result:
     briefing: Briefing
     failed_inputs: int
+    texts: tuple[str, ...] = ()  # each article's text, for the story history
+
+
+def with_history(briefing: Briefing, texts: Sequence[str], options: Options) -> Briefing:
+    """The briefing with its stories linked to those of earlier briefings (history.py)."""
+    from briefing.continuity import DUE_AHEAD_DAYS, continuity
+    from briefing.history import History
+
+    with History() as history:
+        earlier = history.earlier_stories(briefing.date, options.history_days)
+        due = history.due_candidates(briefing.date, DUE_AHEAD_DAYS)
+        previous = history.previous_briefing(briefing.date)
+    return replace(briefing, continuity=continuity(briefing, texts, earlier, due, previous))
+
+
+def record_history(result: Result) -> None:
+    """Remember the briefing's stories for the next day's (call once it is written)."""
+    from briefing.history import History
+
+    if not result.briefing.continuity.story_ids:
+        return  # made without the history
+    with History() as history:
+        history.record(result.briefing, result.texts)
 
 
 def open_model(options: Options) -> tuple[Model, list[str]]:
@@ -141,5 +164,8 @@ def brief(loaded: Loaded, options: Options, now: dt.datetime | None = None, desc
     if model.backend != "extractive":  # extractive summaries are source sentences already
         summaries = check_faithfulness(summaries, articles, analyses, lead_first(options, model))
     briefing = assemble(articles, summaries, analyses, loaded.errors, model.info, options, now, warnings)
-    stories = build_stories(briefing.articles, [f"{a.title or ''}\n\n{a.text}" for a in articles])
-    return Result(briefing=replace(briefing, stories=stories), failed_inputs=len(loaded.errors))
+    texts = tuple(f"{a.title or ''}\n\n{a.text}" for a in articles)
+    briefing = replace(briefing, stories=build_stories(briefing.articles, texts))
+    if options.history:
+        briefing = with_history(briefing, texts, options)
+    return Result(briefing=briefing, failed_inputs=len(loaded.errors), texts=texts)

@@ -50,7 +50,7 @@ def measure(folder: Path, date: dt.date, model: str = "extractive") -> dict[str,
     from briefing.render import Layout, render
     from briefing.render.markdown import reading_words
 
-    options = Options(model=ModelSpec(name=model), date=date, use_cache=False, title="Busy day")
+    options = Options(model=ModelSpec(name=model), date=date, use_cache=False, title="Busy day", history=False)
     briefing = run_daily([str(folder)], options).briefing
     layer = edit(briefing)
     markdown = render(briefing, "md", Layout("brief"))

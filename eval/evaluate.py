@@ -542,7 +542,7 @@ def produce_briefing(gold_doc: Json) -> dict[str, Any]:
     from briefing.pipeline import run_daily
 
     files = sorted({str(REPO_ROOT / article["file"]) for article in gold_doc["articles"]})
-    options = Options(model=ModelSpec(name=MODEL_NAME), date=anchor_date(gold_doc))
+    options = Options(model=ModelSpec(name=MODEL_NAME), date=anchor_date(gold_doc), history=False)
     return run_daily(files, options).briefing.to_dict()
 
 

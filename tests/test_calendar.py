@@ -16,7 +16,7 @@ def brief(tmp_path: Path, name: str) -> tuple[Path, dict]:  # type: ignore[type-
     calendar, briefing = tmp_path / f"{name}.ics", tmp_path / f"{name}.json"
     args = [
         "daily",
-        "samples/",
+        "samples/articles/",
         "--model",
         "extractive",
         "--date",

@@ -83,7 +83,7 @@ def test_batch_limits_default_by_device_unless_given(folder: Path, fake_model) -
 
 
 def test_json_shape_for_samples_with_the_extractive_model() -> None:
-    result = run("daily", "samples/", "--model", "extractive", "--format", "json")
+    result = run("daily", "samples/articles/", "--model", "extractive", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {
@@ -98,6 +98,9 @@ def test_json_shape_for_samples_with_the_extractive_model() -> None:
         "stories",
         "agenda",
         "whos_who",
+        # The story history (continuity.py): stories that continue, steps due from earlier days.
+        "developing",
+        "due",
     }
     assert data["model"] == {"name": "extractive", "backend": "extractive"}
     assert len(data["articles"]) >= 6 and data["errors"] == []
@@ -113,6 +116,8 @@ def test_json_shape_for_samples_with_the_extractive_model() -> None:
             "positions",
             "next_steps",
             "warnings",
+            "story_id",  # stable across days
+            "first_seen",
         }
         assert article["summary"]
         for item in (*article["actors"], *article["positions"], *article["next_steps"]):
@@ -266,7 +271,7 @@ def test_stages_without_a_model_never_import_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from briefing.cli import main\n"
-        "try: main(['daily', 'samples/', '--model', 'extractive', '-o', sys.argv[1]])\n"
+        "try: main(['daily', 'samples/articles/', '--model', 'extractive', '-o', sys.argv[1]])\n"
         "except SystemExit as e: assert e.code in (0, None), e.code\n"
         "print('torch' in sys.modules)"
     )
@@ -294,7 +299,7 @@ def test_temporary_files_left_by_a_killed_run_are_cleaned_up(tmp_path: Path) -> 
 
 def test_markdown_is_brief_and_points_to_the_html_written_beside_it(tmp_path: Path) -> None:
     markdown, page = tmp_path / "out" / "b.md", tmp_path / "out" / "b.html"
-    result = run("daily", "samples/", "--model", "extractive", "-o", str(markdown), "-o", str(page))
+    result = run("daily", "samples/articles/", "--model", "extractive", "-o", str(markdown), "-o", str(page))
     assert result.exit_code == 0, result.output
     brief = markdown.read_text()
     assert "# Detail" not in brief and "> " not in brief  # no evidence quotes in the reading layer
@@ -304,10 +309,12 @@ def test_markdown_is_brief_and_points_to_the_html_written_beside_it(tmp_path: Pa
 
 
 def test_detail_full_adds_the_appendix_and_brief_folds_nothing_into_html(tmp_path: Path) -> None:
-    result = run("daily", "samples/", "--model", "extractive", "--detail", "full")
+    result = run("daily", "samples/articles/", "--model", "extractive", "--detail", "full")
     assert result.exit_code == 0, result.output
     reading, detail = result.stdout.split("\n# Detail\n")
     assert "### Positions" in detail and "### Positions" not in reading
     page = tmp_path / "b.html"
-    assert run("daily", "samples/", "--model", "extractive", "--detail", "brief", "-o", str(page)).exit_code == 0
+    assert (
+        run("daily", "samples/articles/", "--model", "extractive", "--detail", "brief", "-o", str(page)).exit_code == 0
+    )
     assert "<details" not in page.read_text().replace('<details class="past">', "")

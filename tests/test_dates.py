@@ -91,6 +91,8 @@ def test_calendar_dates(expression: str, anchor: dt.date, expected: dt.date) -> 
         ("by the end of the month", dt.date(2028, 2, 10), dt.date(2028, 2, 29)),
         ("end of next month", dt.date(2026, 12, 15), dt.date(2027, 1, 31)),
         ("by the end of June", dt.date(2026, 4, 30), dt.date(2026, 6, 30)),
+        ("by the end of February", dt.date(2026, 12, 2), dt.date(2027, 2, 28)),  # not the next leap year
+        ("by the end of February", dt.date(2027, 12, 2), dt.date(2028, 2, 29)),
         ("by the end of the year", FRIDAY, dt.date(2026, 12, 31)),
         ("within 28 days", FRIDAY, dt.date(2026, 12, 25)),
         ("in 28 days", FRIDAY, dt.date(2026, 12, 25)),

@@ -190,3 +190,19 @@ def test_identical_steps_are_not_repeated(nlp: Language) -> None:
     text = "The council will meet on Tuesday. The council will meet on Tuesday."
     steps = steps_of(nlp, text)
     assert len(steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"The market is telling Calloway it will have to pay more," said Erin Castellano, an analyst at Pine Ridge.',
+        '"Every operator will now ask for the full file," said Folake Adesanya, a telecoms consultant in Lagos.',
+    ],
+)
+def test_an_outside_commentators_forecast_is_not_a_next_step(nlp: Language, text: str) -> None:
+    assert steps_of(nlp, text) == []
+
+
+def test_a_spokespersons_announcement_still_is(nlp: Language) -> None:
+    text = '"We will appeal the ruling on Monday," said Dana Cole, a spokeswoman for the company.'
+    assert [step.when for step in steps_of(nlp, text)] == ["on Monday"]

@@ -54,7 +54,9 @@ def test_three_outlets_on_one_event_plus_two_unrelated_make_three_stories(tmp_pa
 
 
 def test_samples_about_different_events_stay_apart(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["daily", "samples/", "--model", "extractive", "-o", str(tmp_path / "b.md")])
+    result = CliRunner().invoke(
+        main, ["daily", "samples/articles/", "--model", "extractive", "-o", str(tmp_path / "b.md")]
+    )
     assert result.exit_code == 0
     assert "8 stories from 8 articles" in (tmp_path / "b.md").read_text()
 

@@ -106,6 +106,23 @@ def fetch_options(function: F) -> F:
     )(function)
 
 
+def history_options(function: F) -> F:
+    """The story history: on by default for the daily briefing."""
+    function = click.option(
+        "--history-days",
+        type=click.IntRange(1),
+        default=14,
+        show_default=True,
+        help="How many days back a story may continue from (the story history).",
+    )(function)
+    return click.option(
+        "--no-history",
+        is_flag=True,
+        help="Neither read nor record the story history (no Developing stories, no steps due from "
+        "earlier briefings). `briefing history clear` empties it.",
+    )(function)
+
+
 def model_options(function: F) -> F:
     """The model, generation and run options every briefing-making command takes."""
     decorators = [
@@ -283,6 +300,8 @@ def build_options(settings: dict[str, Any]) -> Options:
         date=briefing_date.date() if briefing_date else None,
         max_input_bytes=settings["max_size"] * 1024 * 1024,
         fetch=FetchSettings(allow_private_addresses=settings["allow_private_addresses"]),
+        history=not settings.get("no_history", True),
+        history_days=settings.get("history_days", 14),
         debug=settings["debug"],
     )
 

@@ -12,6 +12,7 @@ from briefing.commands.common import (
     build_options,
     fetch_options,
     guard,
+    history_options,
     log,
     model_options,
     output_options,
@@ -32,6 +33,7 @@ from briefing.errors import ExitCode
 )
 @output_options
 @fetch_options
+@history_options
 @model_options
 def daily(
     sources: tuple[str, ...],
@@ -59,6 +61,8 @@ def daily(
         options.debug, lambda: pipeline.brief(load_inputs(sources, feeds_file, options), options, described=described)
     )
     guard(options.debug, lambda: write_outputs(result.briefing, outputs, fmt, detail))
+    # Only once the briefing is written: a run that fails leaves the history as it was.
+    guard(options.debug, lambda: pipeline.record_history(result))
     if result.failed_inputs:
         log.error(
             "%d input(s) failed; the briefing has the other %d article(s)",

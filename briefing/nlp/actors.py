@@ -48,6 +48,7 @@ from briefing.nlp.names import (
     inside_person_title,
     is_acronym,
     is_calendar_word,
+    is_commentator,
     looks_like_media,
     owned_forms,
     role_of,
@@ -733,16 +734,8 @@ def _speaker_works_for(token: Token) -> bool:
             return True
         if token.dep_ == "appos" and token.head.dep_ in SUBJECT_DEPS and token.head.ent_type_ == "PERSON":
             # An outside commentator's employer is not in the story: "an analyst at Pine Ridge".
-            noun = token.lemma_.casefold()
-            return noun not in COMMENTATORS and not noun.endswith(("ologist", "icist"))
+            return not is_commentator(token)
     return False
-
-
-# People quoted for their view from outside the story: their employer is not a party to it.
-COMMENTATORS = {
-    "analyst", "economist", "lecturer", "professor", "researcher", "consultant", "expert", "strategist",
-    "fellow", "academic", "scholar", "commentator", "observer", "historian", "scientist",
-}  # fmt: skip
 
 
 def _cut_from(short: str, actor: ActorDraft) -> bool:

@@ -360,7 +360,9 @@ def _end_of(qualifier: str | None, period: str, year: str | None, anchor: dt.dat
         return None  # "the end of the week": Friday or Sunday? Not a single day.
     if year is not None:
         return _last_day(int(year), month)
-    last = _day_in_year(_last_day(2000, month).day, month, None, anchor)  # 2000: a leap year, so 29 February
+    # Which year by the 28th, a day every month has: by the 29th, "the end of February"
+    # would skip to the next leap year.
+    last = _day_in_year(28, month, None, anchor)
     return _last_day(last.year, month) if last else None
 
 

@@ -413,6 +413,19 @@ def extend_organisation(span: Span) -> Span:
     return doc[start:end]
 
 
+# People quoted for their view from outside the story (an analyst, a consultant, a
+# glaciologist): their employer is not a party to it, and their forecasts are not steps.
+COMMENTATORS = {
+    "analyst", "economist", "lecturer", "professor", "researcher", "consultant", "expert", "strategist",
+    "fellow", "academic", "scholar", "commentator", "observer", "historian", "scientist",
+}  # fmt: skip
+
+
+def is_commentator(noun: Token) -> bool:
+    lemma = noun.lemma_.casefold()
+    return lemma in COMMENTATORS or lemma.endswith(("ologist", "icist"))
+
+
 _NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
 
 

@@ -47,7 +47,7 @@ from briefing.nlp.future_words import (
     WOULD,
     guess_lemma,
 )
-from briefing.nlp.names import after_prefix
+from briefing.nlp.names import after_prefix, is_commentator
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -73,7 +73,10 @@ def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolv
     dated: list[tuple[int, FutureAction, dt.date]] = []  # (sentence number, action, date) of dated steps so far
     for number, sent in enumerate(sentence_units(doc)):
         evidence = sent.text.strip()
+        quoted_by = _own_subject(sent.root) if _is(sent.root, SPEECH) else None  # "“…,” said X, an analyst"
         for action in future_actions(sent, anchor):
+            if _commentator(action.speaker) or _commentator(quoted_by):
+                continue  # "said X, an analyst at Pine Ridge": a forecast from outside, not an announced step
             when = action.time.text if action.time else None
             date = resolve_date(when, anchor) if when else None
             if when is None:
@@ -428,6 +431,13 @@ def _reporting_verb(top: Token) -> Token | None:
     if clause.dep_ in ("ccomp", "parataxis") and _is(clause.head, SPEECH):
         return clause.head
     return next((c for c in clause.children if c.dep_ in ("ccomp", "parataxis") and _is(c, SPEECH)), None)
+
+
+def _commentator(speaker: Token | None) -> bool:
+    """A speaker introduced as an outside commentator: "Erin Castellano, an analyst at …"."""
+    if speaker is None:
+        return False
+    return is_commentator(speaker) or any(c.dep_ == "appos" and is_commentator(c) for c in speaker.children)
 
 
 def _speaker(top: Token, sent: Span) -> Token | None:

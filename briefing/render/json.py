@@ -29,6 +29,16 @@ def render_json(briefing: Briefing, layout: Layout) -> str:
             _flag(position, flags.positions.get((number, position["actor"], position["evidence"])))
         for step in article["next_steps"]:
             _flag(step, flags.next_steps.get((number, step["evidence"], step["text"])))
+    continuity = briefing.continuity
+    if continuity.story_ids:
+        for story in layer.stories:
+            for index in story.story.articles:
+                data["articles"][index]["story_id"] = continuity.story_ids[story.number - 1]
+                data["articles"][index]["first_seen"] = continuity.first_seen[story.number - 1].isoformat()
+    data["developing"] = [
+        {"story": story.number, **story.developing.to_dict()} for story in layer.stories if story.developing
+    ]
+    data["due"] = [item.to_dict() for item in continuity.due]
     data["reading_minutes"] = reading_time(briefing, layer)
     data["stories"] = [
         {
@@ -37,6 +47,7 @@ def render_json(briefing: Briefing, layout: Layout) -> str:
             "glance": story.glance,
             "summary": story.summary,
             "articles": [report.id for report in story.reports],
+            "story_id": story.story_id,
         }
         for story in layer.stories
     ]
