@@ -249,3 +249,27 @@ def test_an_officials_organisation_acts_but_an_outside_analysts_employer_does_no
     union = next(a for name, a in actors.items() if name.startswith("Public and Civic Employees"))
     assert union.acting > 0
     assert actors["Brackenfield University"].acting == 0
+
+
+def test_a_named_role_holder_the_tagger_calls_an_organisation_is_a_person() -> None:
+    text = (
+        "Greyfriars said it would appeal. Its chief executive, Declan Rourke, told reporters the firm "
+        "remained committed to the site. “Nothing in this judgment stops us,” he said."
+    )
+    index, positions = analyse(text)
+    rourke = next(a for a in index.actors if a.name.endswith("Rourke"))
+    assert rourke.type == "person"
+    assert ("Declan Rourke", "“Nothing in this judgment stops us,” he said.") in [
+        (p.actor.name, p.evidence) for p in positions
+    ]
+
+
+def test_an_untagged_surname_is_the_person_it_ends() -> None:
+    text = (
+        "The lead plaintiffs, Priya Raman and Martin Kowalczyk, filed a joint appeal. The developer's "
+        "spokesperson, Dana Whitfield, said the contracts were clear.\n\n"
+        "Raman, a pharmacist who had planned to move into the building, said she cried when her lawyer called.\n\n"
+        "“For three years we were told to move on,” she said."
+    )
+    pairs = speakers(text)
+    assert ("Priya Raman", "“For three years we were told to move on,” she said.") in pairs

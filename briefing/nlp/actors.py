@@ -151,6 +151,7 @@ class ActorIndex:
         self._add_metonyms()
         self._add_acting_institutions()
         self._merge_generic_names()
+        self._add_untagged_surnames()
         self._mentions.sort(key=lambda m: m.start)
         self._score_activity()
         org_first_words = {a.name.split()[0].casefold() for a in self.actors if a.type != "person" and " " in a.name}
@@ -161,6 +162,23 @@ class ActorIndex:
                 actor.type = "place"  # NER tagged a place as a person ("off Calais")
             elif " " not in actor.name and actor.name.casefold() in org_first_words and not actor.role:
                 actor.type = "place"  # "Harwick" of "Harwick City Council" is a town
+
+    def _add_untagged_surnames(self) -> None:
+        """A surname the tagger left untagged ("Raman, a pharmacist, said …") is a mention of
+        the one person in the story whose full name ends with it."""
+        surnames: dict[str, list[ActorDraft]] = {}
+        for actor in self.actors:
+            if actor.type == "person" and " " in actor.name:
+                surnames.setdefault(actor.name.split()[-1], []).append(actor)
+        covered = {i for m in self._mentions for i in range(m.span.start, m.span.end)}
+        for token in self.doc:
+            owners = surnames.get(token.text)
+            if not owners or len(owners) != 1 or token.i in covered or token.ent_type_:
+                continue
+            neighbours = [self.doc[j] for j in (token.i - 1, token.i + 1) if 0 <= j < len(self.doc)]
+            if any(n.pos_ == "PROPN" and n.is_title for n in neighbours):
+                continue  # part of another name: "Raman Street", "Tom Raman"
+            self._mention(self.doc[token.i : token.i + 1], owners[0])
 
     def _add_acting_institutions(self) -> None:
         """An institution known only by a common noun that does something ("the federal government
@@ -215,7 +233,7 @@ class ActorIndex:
 
     def _kind(self, span: Span) -> str:
         name, gender = clean_name(span)
-        if gender or title_before(span) or _titled(span):
+        if gender or title_before(span) or _titled(span) or _named_holder_of_role(span):
             return "person"  # "Mr Castex", "Cllr Haque" is a person, whatever the tagger said
         if span.label_ == "PERSON" and set(name.casefold().split()) & ORG_NAME_WORDS:
             return "organisation"
@@ -746,6 +764,21 @@ def _cut_from(short: str, actor: ActorDraft) -> bool:
 
     words, full = words_of(short), words_of(actor.name.casefold())
     return len(full) > len(words) and words in (full[: len(words)], full[-len(words) :])
+
+
+def _named_holder_of_role(span: Span) -> bool:
+    """'Its chief executive, Declan Rourke,' or 'Declan Rourke, a spokesman': a name of two or
+    three capitalised words in apposition with a person's role is a person, whatever the tagger said."""
+    words = [t for t in span if not t.is_punct]
+    if span.label_ != "ORG" or not 2 <= len(words) <= 3 or not all(t.is_title for t in words):
+        return False
+    if any(t.lower_ in ORG_NAME_WORDS for t in words):
+        return False
+    root = span.root
+    roles = ROLE_WORDS | SPOKES | {"executive"}
+    if root.dep_ == "appos" and root.head.lemma_.casefold() in roles:
+        return True
+    return any(c.dep_ == "appos" and c.lemma_.casefold() in roles for c in root.children)
 
 
 def _titled(span: Span) -> bool:
