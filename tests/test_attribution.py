@@ -216,17 +216,6 @@ def _actor_names(text: str) -> dict[str, ActorIndex]:
     return {actor.name: actor for actor in index.actors}
 
 
-def test_a_titled_name_the_tagger_calls_an_organisation_is_a_person() -> None:
-    text = (
-        "The council's leader, Cllr Imran Haque, said the budget was balanced. "
-        "The opposition leader, Cllr Margaret Dunleavy, called on Cllr Haque to resign."
-    )
-    actors = _actor_names(text)
-    assert actors["Imran Haque"].type == "person"
-    assert actors["Margaret Dunleavy"].type == "person"
-    assert "Cllr Haque" not in actors and "Cllr Margaret Dunleavy" not in actors
-
-
 def test_an_untagged_institution_name_and_its_cut_short_form_are_one_organisation() -> None:
     text = (
         "Photograph: Ben Whitlow/The Chronicle\n\n"

@@ -27,7 +27,6 @@ from briefing.nlp.names import (
     METONYMS,
     ORG_DESCRIPTORS,
     ORG_NAME_WORDS,
-    PERSONAL_ROLE_TITLES,
     PLATFORMS,
     QUANTIFIERS,
     ROLE_WORDS,
@@ -233,8 +232,8 @@ class ActorIndex:
 
     def _kind(self, span: Span) -> str:
         name, gender = clean_name(span)
-        if gender or title_before(span) or _titled(span) or _named_holder_of_role(span):
-            return "person"  # "Mr Castex", "Cllr Haque" is a person, whatever the tagger said
+        if gender or title_before(span) or _named_holder_of_role(span):
+            return "person"  # "Mr Castex", "Its chief executive, Declan Rourke,": a person, whatever the tagger said
         if span.label_ == "PERSON" and set(name.casefold().split()) & ORG_NAME_WORDS:
             return "organisation"
         return ENTITY_TYPES[span.label_]
@@ -779,18 +778,6 @@ def _named_holder_of_role(span: Span) -> bool:
     if root.dep_ == "appos" and root.head.lemma_.casefold() in roles:
         return True
     return any(c.dep_ == "appos" and c.lemma_.casefold() in roles for c in root.children)
-
-
-def _titled(span: Span) -> bool:
-    """A tagged name that starts with a personal title and goes on in capitalised words
-    ('Cllr Margaret Dunleavy', 'Dr Okafor'): the tagger called a person an organisation."""
-    first = span[0].lower_.rstrip(".")
-    rest = [t for t in span[1:] if not t.is_punct]
-    return (
-        (first in TITLES or first in PERSONAL_ROLE_TITLES)
-        and 0 < len(rest) <= 3
-        and all(t.text[:1].isupper() and t.lower_ not in ORG_NAME_WORDS for t in rest)
-    )
 
 
 def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: int = 8) -> list[ActorDraft]:

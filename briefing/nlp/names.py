@@ -33,12 +33,6 @@ TITLES = {
     "mx": None,
     "justice": None,  # "Mr Justice Pemberton-Hale", "Justice Halima Bello-Ogundipe"
 }
-# Offices written in front of a person's name as a title ("Cllr Haque", "Senator Pike"); the
-# tagger often makes such a name an organisation. Not "General" or "Chief": "General Motors".
-PERSONAL_ROLE_TITLES = {
-    "cllr", "councillor", "senator", "sen", "rep", "congressman", "congresswoman", "mayor", "governor", "gov",
-    "judge",
-}  # fmt: skip
 # Time zones head live-blog entries ("10.42 GMT — ..."): times, never actors.
 _TIME_ZONES = {
     "gmt", "bst", "utc", "cet", "cest", "est", "edt", "cst", "cdt", "pst", "pdt", "aest", "aedt", "awst",
@@ -345,8 +339,6 @@ def clean_name(span: Span) -> tuple[str, str | None]:
     if tokens and tokens[0].lower_.rstrip(".") in TITLES and len(tokens) > 1:
         gender = TITLES[tokens[0].lower_.rstrip(".")]
         tokens = tokens[1:]
-    elif len(tokens) > 1 and tokens[0].lower_.rstrip(".") in PERSONAL_ROLE_TITLES and tokens[1].text[:1].isupper():
-        tokens = tokens[1:]  # "Cllr Haque" is Haque
     while span.label_ == "PERSON" and len(tokens) > 2 and tokens[0].lower_ in ROLE_WORDS:
         tokens = tokens[1:]  # "Councillor Rob Tennant" is Rob Tennant
     if not tokens:
