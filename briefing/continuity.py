@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from briefing.document import Briefing, Continuity, Developing, DueStep, NextStep, Position, Story, name_key
 from briefing.editor import near_duplicates
-from briefing.stories import ACTOR_WEIGHT, TEXT_WEIGHT, tfidf_similarity
+from briefing.stories import actor_keys as keys_of
+from briefing.stories import blend, jaccard, tfidf_similarity
 
 DEFAULT_WINDOW_DAYS = 14
 DUE_AHEAD_DAYS = 7  # "due this week": today and the 6 days after it
@@ -57,7 +58,7 @@ def story_profile(story: Story, briefing: Briefing, texts: Sequence[str]) -> str
 
 
 def actor_keys(story: Story) -> frozenset[str]:
-    return frozenset(name_key(name) for actor in story.actors for name in (actor.name, *actor.aliases))
+    return keys_of(story.actors)
 
 
 def link(
@@ -89,10 +90,7 @@ def similarity(
     text = tfidf_similarity([*profiles, *(story.profile for story in earlier)])
     today = len(profiles)
     return [
-        [
-            TEXT_WEIGHT * text[i][today + j] + ACTOR_WEIGHT * _jaccard(keys[i], story.actor_keys)
-            for j, story in enumerate(earlier)
-        ]
+        [blend(text[i][today + j], jaccard(keys[i], story.actor_keys)) for j, story in enumerate(earlier)]
         for i in range(today)
     ]
 
@@ -238,7 +236,3 @@ def _unique(ids: list[str]) -> tuple[str, ...]:
         seen.add(story_id)
         unique.append(story_id)
     return tuple(unique)
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0

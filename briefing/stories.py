@@ -9,7 +9,7 @@ Grouping is single-link above a threshold, so A~B and B~C put all three together
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from briefing.document import Actor, ArticleBriefing, NextStep, Position, Story, merge_actors, name_key
 
@@ -40,10 +40,24 @@ def embedding_similarity(texts: Sequence[str]) -> list[list[float]]:
     return (embeddings @ embeddings.T).tolist()
 
 
+def actor_keys(actors: Iterable[Actor]) -> frozenset[str]:
+    """The actors' names and aliases as compared across articles (and across days)."""
+    return frozenset(name_key(n) for a in actors for n in (a.name, *a.aliases))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def blend(text: float, actors: float) -> float:
+    """The one similarity of two stories: their text's, with their actors' overlap."""
+    return TEXT_WEIGHT * text + ACTOR_WEIGHT * actors
+
+
 def actor_overlap(actor_lists: Sequence[Sequence[Actor]]) -> list[list[float]]:
     """Jaccard overlap of the actors' names and aliases, pairwise."""
-    keys = [{name_key(n) for a in actors for n in (a.name, *a.aliases)} for actors in actor_lists]
-    return [[len(a & b) / len(a | b) if a and b else 0.0 for b in keys] for a in keys]
+    keys = [actor_keys(actors) for actors in actor_lists]
+    return [[jaccard(a, b) for b in keys] for a in keys]
 
 
 def group(similarity: Sequence[Sequence[float]], threshold: float = THRESHOLD) -> list[list[int]]:
@@ -73,8 +87,7 @@ def build_stories(articles: Sequence[ArticleBriefing], texts: Sequence[str]) -> 
     text_similarity = tfidf_similarity(texts)
     overlap = actor_overlap([a.actors for a in articles])
     blended = [
-        [TEXT_WEIGHT * text_similarity[i][j] + ACTOR_WEIGHT * overlap[i][j] for j in range(len(articles))]
-        for i in range(len(articles))
+        [blend(text_similarity[i][j], overlap[i][j]) for j in range(len(articles))] for i in range(len(articles))
     ]
     stories = [_merge(articles, members) for members in group(blended)]
     return tuple(sorted(stories, key=lambda s: _importance(s, articles), reverse=True))

@@ -31,7 +31,7 @@ def margins() -> dict[str, float]:
     article of the earlier days: the lowest for the same story, the highest for another."""
     from briefing.nlp.analyse import analyse_doc
     from briefing.nlp.spacy_model import load_nlp
-    from briefing.stories import ACTOR_WEIGHT, TEXT_WEIGHT, tfidf_similarity
+    from briefing.stories import actor_keys, blend, jaccard, tfidf_similarity
 
     gold = json.loads((DAYS / "gold.json").read_text(encoding="utf-8"))
     nlp = load_nlp()
@@ -40,7 +40,7 @@ def margins() -> dict[str, float]:
         article = json.loads((DAYS / path).read_text(encoding="utf-8"))
         profile[path] = f"{article['title']}\n{article['title']}\n\n{article['text']}"[:3200]
         actors = analyse_doc(nlp(article["text"]), None).actors
-        keys[path] = {n.casefold() for a in actors for n in (a.name, *a.aliases)}
+        keys[path] = actor_keys(actors)
     same, other = [], []
     for number, day in enumerate(gold["days"][1:], 1):
         today = [p for p in gold["articles"] if p.startswith(f"{day}/")]
@@ -48,8 +48,7 @@ def margins() -> dict[str, float]:
         text = tfidf_similarity([profile[p] for p in today + earlier])
         for i, a in enumerate(today):
             for j, b in enumerate(earlier, len(today)):
-                overlap = len(keys[a] & keys[b]) / len(keys[a] | keys[b]) if keys[a] and keys[b] else 0.0
-                score = TEXT_WEIGHT * text[i][j] + ACTOR_WEIGHT * overlap
+                score = blend(text[i][j], jaccard(keys[a], keys[b]))
                 (same if gold["articles"][a] == gold["articles"][b] else other).append(score)
     return {"lowest_same_story": min(same), "highest_other_story": max(other)}
 

@@ -27,6 +27,9 @@ from briefing.document import ModelInfo
 from briefing.errors import ModelLoadError, ModelRunError
 from briefing.models import register
 from briefing.models.base import FollowUp, Model, SummaryRequest
+
+# The chat backend's part size and summary length: both ask the same questions of the same model.
+from briefing.models.chat import DEFAULT_MAX_NEW_TOKENS, DEFAULT_PART_TOKENS
 from briefing.options import GenerationSettings, ModelSpec
 
 log = logging.getLogger(__name__)
@@ -35,10 +38,6 @@ DEFAULT_CONCURRENCY = 8
 DEFAULT_REQUEST_TIMEOUT = 300.0  # seconds: a CPU server without batching queues requests
 PROBE_TIMEOUT = 10.0  # the /models check when the backend starts
 SEED = 0
-# The same part size and summary length as the in-process chat backend (models/chat.py),
-# so that both ask the same questions of the same model.
-DEFAULT_PART_TOKENS = 2048
-DEFAULT_MAX_NEW_TOKENS = 120
 CHARS_PER_TOKEN = 4  # estimate when no tokenizer for the served model is at hand
 API_KEY_VARIABLES = ("BRIEFING_API_KEY", "OPENAI_API_KEY")
 
