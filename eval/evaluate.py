@@ -278,18 +278,42 @@ def score_actors(gold: Json, predicted_actors: Sequence[Json]) -> Counts:
     )
 
 
+def paired_positions(gold: Json, predicted_positions: Sequence[Json], predicted_actors: Sequence[Json]):  # type: ignore[no-untyped-def]
+    """Each gold position with the prediction it is scored on (None when none matches).
+
+    The one prediction closest to the gold sentence, not "any of them": a sentence
+    attributed to two speakers is right for one of them at most. Only where the gold itself
+    gives the sentence as many speakers ("Chad and Sudan agreed") is each gold item paired
+    with its own prediction, one to one."""
+    gold_positions = gold.get("positions", [])
+    used: set[int] = set()
+    for item in gold_positions:
+        matching = [p for p in predicted_positions if matches_item(p.get("evidence"), item)]
+        if not matching:
+            yield item, None
+            continue
+        acceptable = acceptable_actors(item, gold.get("actors", []))
+        best = best_match(matching, item)
+        sharing = [g for g in gold_positions if any(matches_item(p.get("evidence"), g) for p in matching)]
+        if len(matching) <= len(sharing):
+            own = [
+                p
+                for p in matching
+                if id(p) not in used and attribution_correct(p.get("actor"), acceptable, predicted_actors)
+            ]
+            best = own[0] if own else best
+        used.add(id(best))
+        yield item, best
+
+
 def score_positions(gold: Json, predicted_positions: Sequence[Json], predicted_actors: Sequence[Json]) -> Counts:
     counts = Counts(predicted_positions=len(predicted_positions))
     gold_positions = gold.get("positions", [])
-    for item in gold_positions:
-        matching = [p for p in predicted_positions if matches_item(p.get("evidence"), item)]
+    for item, best in paired_positions(gold, predicted_positions, predicted_actors):
         counts.gold_positions += is_required(item)
-        if not matching:
+        if best is None:
             continue
         acceptable = acceptable_actors(item, gold.get("actors", []))
-        # Scored on the one prediction closest to the gold sentence, not "any of them": a
-        # sentence attributed to two speakers is right for one of them at most.
-        best = best_match(matching, item)
         right_speaker = attribution_correct(best.get("actor"), acceptable, predicted_actors)
         if item.get("statement"):
             counts.statements_scored += 1
@@ -608,12 +632,10 @@ def misses(gold_doc: Json, briefing: Json) -> str:
         for p in actors:
             if predicted_actor_names(p) & forbidden:
                 lines.append(f"  actor BANNED: {p['name']}")
-        for item in gold.get("positions", []):
-            matching = [p for p in article.get("positions", []) if matches_item(p.get("evidence"), item)]
-            if not matching:
+        for item, best in paired_positions(gold, article.get("positions", []), actors):
+            if best is None:
                 lines.append(f"  position missed [{item['actor']}]: {item['evidence'][:160]}")
                 continue
-            best = best_match(matching, item)
             if not attribution_correct(best.get("actor"), acceptable_actors(item, gold["actors"]), actors):
                 lines.append(f"  speaker wrong [{best.get('actor')} != {item['actor']}]: {item['evidence'][:120]}")
         for p in article.get("positions", []):

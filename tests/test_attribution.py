@@ -262,3 +262,79 @@ def test_an_untagged_surname_is_the_person_it_ends() -> None:
     )
     pairs = speakers(text)
     assert ("Priya Raman", "“For three years we were told to move on,” she said.") in pairs
+
+
+def test_an_organisation_name_is_found_whole_however_the_tagger_cut_it() -> None:
+    text = (
+        "The Upper Clarin Dairy Farmers' Alliance, which says it speaks for 9,000 growers, said the tariff "
+        "came too late. The Kessington Tenants' and Leaseholders' Association welcomed the ruling. "
+        "The Harbour and Coastal Pilots’ Council of NSW said its members would not work overtime."
+    )
+    names = set(_actor_names(text))
+    assert {
+        "Upper Clarin Dairy Farmers' Alliance",
+        "Kessington Tenants' and Leaseholders' Association",
+        "Harbour and Coastal Pilots’ Council of NSW",
+    } <= names
+    assert not any(name.startswith(("' and", "Leaseholders")) for name in names)
+
+
+def test_a_dateline_is_never_the_subject_of_the_first_sentence() -> None:
+    text = (
+        "NAIROBI, March 3 (Reuters) - Kenya and Tanzania agreed on Monday to reopen the Namanga crossing "
+        "after two days of talks."
+    )
+    index, positions = analyse(text)
+    assert {p.actor.name for p in positions} == {"Kenya", "Tanzania"}
+    assert all(a.name.casefold() != "nairobi" for a in index.actors if a.spoke)
+
+
+def test_an_unnamed_speaker_is_not_the_place_or_clause_that_describes_them() -> None:
+    text = (
+        "“Nobody asked us,” said a retired nurse in Tarnbridge, who did not want to give her name. "
+        "Analysts at one Lisbon brokerage said in a note that the shares were cheap."
+    )
+    index, positions = analyse(text)
+    assert all(p.actor.name not in ("Tarnbridge", "Lisbon") for p in positions)
+
+
+def test_a_name_in_apposition_to_a_role_speaks() -> None:
+    pairs = speakers(
+        "Counsel for the families, Adaeze Okonkwo, told reporters that they would appeal. "
+        "The bank's parent company, Halberd Holdings, said the sale would go ahead. "
+        "The regional governor of Tarapacá, Ignacia Rojas, said she would meet both bidders."
+    )
+    assert [name for name, _ in pairs] == ["Adaeze Okonkwo", "Halberd Holdings", "Ignacia Rojas"]
+
+
+def test_an_untagged_name_described_as_someone_is_a_person() -> None:
+    index, positions = analyse(
+        "Anne-Marie Tremblay, a glaciologist based in Chicoutimi, Que., said the records could never be replaced."
+    )
+    speaker = positions[0].actor
+    assert speaker.name == "Anne-Marie Tremblay"
+    assert speaker.type == "person"
+
+
+def _steps(text: str):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from briefing.nlp.analyse import analyse_doc
+
+    return analyse_doc(load_nlp()(text), dt.date(2026, 11, 27)).next_steps
+
+
+def test_a_bodys_board_acts_for_the_body() -> None:
+    steps = _steps(
+        "The Northfield Rowing Federation suspended its head coach on Monday. The federation's board will "
+        "meet on Friday to decide whether to appoint a replacement."
+    )
+    assert [s.actor for s in steps] == ["Northfield Rowing Federation"]
+
+
+def test_a_quoted_plan_in_the_first_person_is_the_speakers() -> None:
+    steps = _steps(
+        "“We have a mandate,” Marta Lind, the party leader, said on Monday. "
+        "“I intend to talk to every party that is willing to talk to us.”"
+    )
+    assert [s.actor for s in steps] == ["Marta Lind"]

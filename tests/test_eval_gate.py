@@ -286,6 +286,25 @@ def test_a_missing_and_an_extra_position() -> None:
     assert values["speaker_accuracy"] == 1.0
 
 
+def test_a_sentence_the_gold_gives_two_speakers_pairs_each_with_its_own_prediction() -> None:
+    gold = gold_article()
+    shared = "Council leader Ruth Ellison said the strike would hit shoppers before Christmas."
+    gold["positions"].append({"actor": "United Transport Workers", "evidence": shared})
+    predicted = perfect_prediction(gold)
+    predicted["positions"][1]["actor"] = "United Transport Workers"  # the two, in the other order
+    predicted["positions"][2]["actor"] = "Ruth Ellison"
+    assert score(gold, predicted)["speaker_accuracy"] == 1.0
+
+
+def test_more_speakers_than_the_gold_gives_a_sentence_cannot_pick_the_right_one() -> None:
+    gold = gold_article()
+    predicted = perfect_prediction(gold)
+    extra = dict(predicted["positions"][1], actor="Ruth Ellison")
+    predicted["positions"][1]["actor"] = "Sam Okafor"  # wrong first, right second: scored on the first
+    predicted["positions"].append(extra)
+    assert score(gold, predicted)["speaker_accuracy"] == 0.5
+
+
 # --- next steps --------------------------------------------------------------------------------------------
 
 

@@ -206,3 +206,10 @@ def test_an_outside_commentators_forecast_is_not_a_next_step(nlp: Language, text
 def test_a_spokespersons_announcement_still_is(nlp: Language) -> None:
     text = '"We will appeal the ruling on Monday," said Dana Cole, a spokeswoman for the company.'
     assert [step.when for step in steps_of(nlp, text)] == ["on Monday"]
+
+
+def test_an_obligation_the_story_states_is_a_step_but_a_demand_is_not(nlp: Language) -> None:
+    ruled = steps_of(nlp, "The minister must decide again whether to approve the quarry after the ruling.")
+    assert [(s.actor, s.when) for s in ruled] == [("Helen Marsh", None)]
+    assert steps_of(nlp, "The union said the minister must do more for teachers.") == []
+    assert steps_of(nlp, "“The minister must resign,” the union said.") == []

@@ -49,12 +49,12 @@ from briefing.nlp.names import (
     is_calendar_word,
     is_commentator,
     looks_like_media,
+    organisation_names,
     owned_forms,
     role_of,
     tidy_role,
     title_before,
     title_in_name,
-    untagged_organisations,
 )
 from briefing.nlp.quotes import QuoteMap
 
@@ -136,8 +136,10 @@ class ActorIndex:
 
     def _build(self) -> None:
         self._define_acronyms()
-        spans = [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent)]
-        spans += untagged_organisations(self.doc)
+        spans = _with_whole_organisation_names(
+            [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent)],
+            organisation_names(self.doc),
+        )
         spans.sort(key=lambda span: span.start)
         persons = [s for s in spans if self._kind(s) == "person"]
         # Full names first, so "Johnson" and "Mr Johnson" can attach to "Boris Johnson".
@@ -466,8 +468,8 @@ class ActorIndex:
         for mention in self._mentions:
             inside = mention.span.start < span.end and span.start < mention.span.end
             qualifies = mention.span.root.head.i == root and mention.span.root.dep_ in ("compound", "poss", "appos")
-            if qualifies and mention.actor.type == "place" and span.root.lemma_.casefold() in ORG_DESCRIPTORS:
-                continue  # "the Casablanca club": the place says which club, it is not the club
+            if qualifies and mention.actor.type == "place" and _place_only_describes(mention.span.root, span.root):
+                continue  # "the Casablanca club", "one Reykjavík brokerage": the place says which, it is not it
             if inside and (qualifies or len(span) == len(mention.span)):
                 return mention.actor
         return None
@@ -541,7 +543,7 @@ class ActorIndex:
 
     def named_organisation(self, span: Span) -> ActorDraft | None:
         """A capitalised name the tagger missed, acting as a speaker ('Downing Street said')."""
-        words = [t for t in span if t.dep_ != "det"]
+        words = [t for t in span if t.dep_ != "det" and not (t.text in ("-", "‑") and not t.whitespace_)]
         if not words or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words):
             return None
         if words[0].lower_.rstrip(".") in TITLES and len(words) > 1:  # "Mr Tennant", missed by the tagger
@@ -560,7 +562,8 @@ class ActorIndex:
             return None
         actor = self._by_key.get(name.casefold())
         if actor is None:
-            actor = ActorDraft(name=name, type="organisation")
+            person = _described_as_someone(words[-1]) and 2 <= len(name.replace("-", " ").split()) <= 4
+            actor = ActorDraft(name=name, type="person" if person else "organisation")
             self.actors.append(actor)
             self._register(actor, name)
         self._mention(span.doc[words[0].i : words[-1].i + 1], actor)
@@ -580,8 +583,8 @@ class ActorIndex:
                     return named
         for token in span:  # an entity inside the phrase decides: "a No 10 spokesman"
             if token.ent_type_ and token.i != span.root.i:
-                if token.ent_type_ in ("GPE", "LOC") and span.root.lemma_.casefold() in ORG_DESCRIPTORS:
-                    continue  # "the Boston-based firm", "the Edinburgh fund manager": a place describes it
+                if token.ent_type_ in ("GPE", "LOC") and _place_only_describes(token, span.root):
+                    continue  # "the Boston-based firm", "a schoolteacher in Kiribathgoda": where, not who
                 owner = self.actor_at(span.doc[token.i : token.i + 1])
                 if owner is not None:
                     return owner
@@ -591,7 +594,7 @@ class ActorIndex:
         if proper:  # "A Castlebridge Transit spokesperson", untagged: look the name up
             name = span.doc[proper[0].i : proper[-1].i + 1].text
             known = self._by_key.get(name.casefold())
-            if known is not None:
+            if known is not None and not (known.type == "place" and _place_only_describes(proper[-1], span.root)):
                 return known
         for child in span.root.children:  # "a spokesman for Downing Street", "an official at the ministry"
             if child.dep_ == "prep" and child.lower_ in ("for", "of", "at", "from", "with"):
@@ -678,11 +681,18 @@ class ActorIndex:
         root = span.root
         if root.pos_ != "NOUN" or self.quotes.inside(root.idx) or root.lemma_.casefold() in INFORMATION_NOUNS:
             return None
-        for child in root.children:  # "the council's cabinet", "the union's executive": the owner acts
+        for child in root.children:  # "the council's cabinet", "the network's board": the owner acts
             if child.dep_ == "poss":
-                owner = self.actor_at(span.doc[child.left_edge.i : child.i + 1])
-                if owner is not None:
+                phrase = span.doc[child.left_edge.i : child.i + 1]
+                owner = self.actor_at(phrase) or (self._resolve_descriptor(phrase) if child.pos_ == "NOUN" else None)
+                if owner is not None and owner.type != "place":
                     return owner
+            # "shareholders of Reloncaví", "members of the union": a body's own people act for it.
+            if child.dep_ == "prep" and child.lower_ == "of" and root.lemma_.casefold() in OWN_PEOPLE:
+                for owner_token in (c for c in child.children if c.dep_ == "pobj"):
+                    owner = self.actor_at(span.doc[owner_token.left_edge.i : owner_token.i + 1])
+                    if owner is not None and owner.type == "organisation":
+                        return owner
         if any(t.dep_ == "det" and t.lower_ in ("a", "an", "another") for t in root.children):
             return None  # "a technical committee": some body of someone we know, not a new actor
         modified = any(t.dep_ in ("compound", "amod", "nmod", "poss") for t in root.children)
@@ -777,6 +787,13 @@ def _named_holder_of_role(span: Span) -> bool:
     roles = ROLE_WORDS | SPOKES | {"executive"}
     if root.dep_ == "appos" and root.head.lemma_.casefold() in roles:
         return True
+    if _described_as_someone(root):
+        return True  # "Anne-Marie Tremblay, a glaciologist based in Chicoutimi,"
+    of_place = (
+        root.head if root.dep_ == "appos" and root.head.dep_ == "pobj" and root.head.head.lower_ == "of" else None
+    )
+    if of_place is not None and of_place.head.head.lemma_.casefold() in roles:
+        return True  # "The regional governor of Los Lagos, Paola Cárcamo,"
     return any(c.dep_ == "appos" and c.lemma_.casefold() in roles for c in root.children)
 
 
@@ -794,6 +811,8 @@ def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: i
 
 
 # Heads that name a body only through whose it is: "farmers' groups", "pharmacists' groups".
+# The people and organs through which an organisation acts: its shareholders, members, board.
+OWN_PEOPLE = {"shareholder", "member", "board", "executive", "leadership", "bureau", "management", "director"}
 COLLECTIVES = {"group", "body", "association", "organisation", "organization", "representative", "union"}
 
 
@@ -820,3 +839,45 @@ def _is_key_actor(actor: ActorDraft, evidence: int) -> bool:
     if actor.type == "group":
         return actor.acting > 0 or evidence > 0
     return actor.acting > 0 or evidence > 0
+
+
+def _with_whole_organisation_names(entities: list[Span], names: list[Span]) -> list[Span]:
+    """The tagger's entities, with every organisation name found whole in place of the
+    pieces of it the tagger made; where a tagged entity runs past such a name, the entity wins."""
+    kept_names = [
+        name
+        for name in names
+        if not any(
+            e.start < name.end and name.start < e.end and (e.start < name.start or e.end > name.end) for e in entities
+        )
+    ]
+    inside = {i for name in kept_names for i in range(name.start, name.end)}
+    outside = [e for e in entities if not any(i in inside for i in range(e.start, e.end))]
+    # Labelled as the tagger would, so the rest of the index treats them as organisations.
+    named = [name.doc.char_span(name.start_char, name.end_char, label="ORG") for name in kept_names]
+    return outside + [n for n in named if n is not None]
+
+
+def _place_only_describes(place: Token, head: Token) -> bool:
+    """A place inside a descriptor says where someone is, not who speaks: "the Boston-based
+    firm", "a retired schoolteacher in Kiribathgoda", "one Reykjavík brokerage". It speaks for
+    them only as the owner of an office or its spokesperson ("Qatar's foreign ministry",
+    "a UK government spokesperson")."""
+    if head.lemma_.casefold() in ORG_DESCRIPTORS:
+        return True
+    if (place.head.dep_ == "prep" and place.head.lower_ in LOCATIVE) or place.head.lower_ in ("based", "born"):
+        return True
+    indefinite = any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another") for c in head.children)
+    return indefinite and head.lemma_.casefold() not in SPOKES
+
+
+def _described_as_someone(name: Token) -> bool:
+    """'Marie-Ève Gagnon, a sea-ice physicist based in Rimouski,': a name the tagger missed,
+    in apposition with "a <noun>" that is not a kind of organisation, is a person's."""
+    return any(
+        child.dep_ == "appos"
+        and child.pos_ == "NOUN"
+        and child.lemma_.casefold() not in ORG_DESCRIPTORS
+        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in child.children)
+        for child in name.children
+    )

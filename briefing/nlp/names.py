@@ -421,38 +421,81 @@ def is_commentator(noun: Token) -> bool:
 _NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
 
 
-def untagged_organisations(doc: Doc) -> list[Span]:
-    """Capitalised names ending in an institution's head word that the tagger did not tag at
-    all ("Maungaroa District Council", "Renewal and Justice Party"): organisations. At least
-    two capitalised words, and not the start of a sentence alone ("Council officers said")."""
+# Head words that end an organisation's proper name ("... Rice Farmers' Alliance",
+# "... Chamber of Iron and Steel Producers", "Australian Border Force").
+NAME_HEADS = ORG_NAME_WORDS | INSTITUTION_HEADS | {
+    "alliance", "chamber", "centre", "center", "coalition", "movement", "league", "forum", "organisation",
+    "organization", "service", "inspectorate", "secretariat", "force", "front", "institution", "observatory",
+}  # fmt: skip
+_POSSESSIVE_MARKS = {"'", "’", "'s", "’s"}
+_NOT_NAME_ENTITIES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+
+
+def organisation_names(doc: Doc) -> list[Span]:
+    """Capitalised names ending in an institution's head word, whole, whatever the tagger
+    made of them: untagged ("Maungaroa District Council"), tagged in pieces ("the Pātiki Beach
+    Residents'" + "Ratepayers' Association"), cut short ("Council" of "... Traders' Council of
+    WA") or mislabelled (a union tagged as a work of art). At least two capitalised words, and
+    not the start of a sentence alone ("Council officers said")."""
     found = []
-    i = 0
-    while i < len(doc):
-        token = doc[i]
-        if not (token.is_title and token.text.casefold() in INSTITUTION_HEADS and not token.ent_type_):
-            i += 1
+    for token in doc:
+        if not (token.is_title and token.lower_ in NAME_HEADS):
             continue
-        start = i
-        while start > 0 and (
-            (
-                doc[start - 1].is_title
-                and doc[start - 1].pos_ in ("PROPN", "NOUN", "ADJ")
-                and not doc[start - 1].ent_type_
-            )
-            or (doc[start - 1].lower_ in _NAME_JOINERS and start > 1 and doc[start - 2].is_title)
-        ):
+        after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if after is not None and after.is_title and after.pos_ in ("PROPN", "NOUN") and not after.is_sent_start:
+            continue  # "Local Government Minister": part of a title or of a longer name
+        start = token.i
+        while start > 0 and _name_word_before(doc, start) and (not doc[start].is_sent_start or _cut_off(doc, start)):
             start -= 1
-        while start < i and doc[start].lower_ in _NAME_JOINERS:
+        while start < token.i and (doc[start].lower_ in _NAME_JOINERS or doc[start].lower_ == "the"):
             start += 1
-        if i + 1 < len(doc) and doc[i + 1].is_title and doc[i + 1].pos_ in ("PROPN", "NOUN"):
-            i += 1  # "Local Government Minister": part of a title or of a longer name
-            continue
-        capitalised = sum(1 for t in doc[start : i + 1] if t.is_title)
+        end = _name_tail(doc, token.i + 1)
+        capitalised = sum(1 for t in doc[start:end] if t.is_title or t.is_upper)
         # At a sentence's start a capital proves nothing: "Council officers said" is no name.
         if capitalised >= (3 if doc[start].is_sent_start else 2):
-            found.append(doc.char_span(doc[start].idx, token.idx + len(token), label="ORG"))
-        i += 1
-    return [span for span in found if span is not None]
+            found.append(doc[start:end])
+    return found
+
+
+def _name_word_before(doc: Doc, at: int) -> bool:
+    """Does the token before `at` continue a name leftwards?"""
+    previous = doc[at - 1]
+    if previous.ent_type_ in _NOT_NAME_ENTITIES:
+        return False
+    if previous.is_title or (previous.is_upper and len(previous) > 1):
+        return True
+    before = doc[at - 2] if at >= 2 else None
+    if previous.text in _POSSESSIVE_MARKS:  # "Farmers' Alliance", "Qatar's Foreign Ministry"
+        return before is not None and before.is_title
+    if previous.lower_ in _NAME_JOINERS and before is not None:  # "Residents' and Ratepayers'"
+        return before.is_title or (before.text in _POSSESSIVE_MARKS and at >= 3 and doc[at - 3].is_title)
+    return False
+
+
+def _cut_off(doc: Doc, at: int) -> bool:
+    """The parser may end a sentence after a name's first word ("Aldermoor | Borough Council has")."""
+    previous = doc[at - 1]
+    return previous.is_sent_start and previous.is_title and previous.pos_ == "PROPN"
+
+
+def _name_tail(doc: Doc, at: int) -> int:
+    """Where a name ends after its head word: "... Council of WA", "Court of Appeal"."""
+    following = doc[at + 1] if at + 1 < len(doc) else None
+    if (
+        following is not None
+        and doc[at].lower_ == "of"
+        and following.pos_ == "PROPN"
+        and (following.is_title or following.is_upper)
+    ):
+        end = at + 1
+        while (
+            end < len(doc) and end - at <= 5 and (doc[end].is_title or doc[end].is_upper) and doc[end].pos_ == "PROPN"
+        ):
+            if doc[end].ent_type_ in _NOT_NAME_ENTITIES:
+                break
+            end += 1
+        return end
+    return at
 
 
 def owned_forms(span: Span, name: str) -> set[str]:
@@ -563,6 +606,26 @@ def in_credit(span: Span) -> bool:
                  if t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBN", "VBG")]  # fmt: skip
         return not verbs
     return False
+
+
+def in_dateline_or_credit(token: Token) -> bool:
+    """'DOHA' in "DOHA, Sept 8 (Reuters) - Chad and Sudan agreed": the parser may take the
+    dateline for a second subject; it never is one."""
+    return in_credit(token.doc[token.i : token.i + 1])
+
+
+def subjects_of(verb: Token, deps: tuple[str, ...] = ("nsubj", "nsubjpass", "csubj")) -> list[Token]:
+    """The verb's subjects, leaving out a wire dateline the parser took for one; where it hung
+    the real subject on the dateline ("NAIROBI ... - Kenya and Tanzania agreed"), that subject."""
+    subjects = []
+    for child in verb.children:
+        if child.dep_ not in deps:
+            continue
+        if not in_dateline_or_credit(child):
+            subjects.append(child)
+            continue
+        subjects += [c for c in child.subtree if c.dep_ == "appos" and not in_dateline_or_credit(c)][:1]
+    return subjects
 
 
 def _first_paragraph(text: str) -> int:

@@ -47,7 +47,7 @@ from briefing.nlp.future_words import (
     WOULD,
     guess_lemma,
 )
-from briefing.nlp.names import after_prefix, is_commentator
+from briefing.nlp.names import after_prefix, is_commentator, subjects_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -154,6 +154,8 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
         in_main_clause = top.dep_ in ("ROOT", "ccomp", "conj", "parataxis")  # not "when it agreed to", "so it could"
         if hedged_or_agreed and near is None and in_main_clause and _agentive(subject) and not _is(verb, NOT_ACTIONS):
             return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
+        if kind == "must" and near is None and _agentive(subject) and _imposed(verb, top):
+            return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
         return None
     time = near or _first_in_clause(verb, top, expressions) or _only_forward_time(expressions)
     action = FutureAction(verb, top, kind, time, speaker, sent)
@@ -258,10 +260,20 @@ def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool
 
 
 def _governs_infinitive(verb: Token) -> bool:
+    """ "plans" of "plans to appeal"; not "decide" of "must decide whether to allow", which is the act."""
     marker_words = SCHEDULE | INTEND | COMMIT | DECIDE | {"be", "have", "expect"}
     return _is(verb, marker_words) and any(
-        c.dep_ in ("xcomp", "ccomp") and any(a.lower_ == "to" for a in c.children) for c in verb.children
+        c.dep_ in ("xcomp", "ccomp")
+        and any(a.lower_ == "to" for a in c.children)
+        and not any(a.lower_ in ("whether", "how", "which", "what", "when") for a in c.children)
+        for c in verb.children
     )
+
+
+def _in_quotation(token: Token) -> bool:
+    """Inside quotation marks: an odd number of quote marks before it in its sentence."""
+    marks = sum(1 for t in token.sent if t.i < token.i and t.text in ('"', "“", "”"))
+    return marks % 2 == 1
 
 
 def _modal(token: Token) -> str | None:
@@ -350,7 +362,7 @@ def _negated(*tokens: Token | None) -> bool:
 
 
 def _own_subject(token: Token) -> Token | None:
-    return next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return next(iter(subjects_of(token, ("nsubj", "nsubjpass"))), None)
 
 
 def _subject(verb: Token, top: Token) -> Token | None:
@@ -390,6 +402,20 @@ def _is_action_verb(verb: Token, own_date: TimeExpression | None) -> bool:
         return True
     # "will be making a detailed submission", "will give its decision": what is issued makes it an act.
     return any(c.dep_ == "dobj" and c.lemma_.casefold() in ISSUED_NOUNS for c in verb.children)
+
+
+def _imposed(verb: Token, top: Token) -> bool:
+    """An obligation the story itself states, undated: "Ministers must decide again whether ...",
+    "The decision must now be written into the long-term plan" -- what a ruling or a rule now
+    requires. Not anyone's demand: a "must" in a quotation or reported speech ("the government
+    must act, she said") is a position, and a "must" in a subordinate clause is a condition."""
+    if top.dep_ != "ROOT" or _reporting_verb(top) is not None:
+        return False
+    if any(c.dep_ == "parataxis" and _is(c, SPEECH) for c in top.children):
+        return False  # "…, he said"
+    if _is(verb, NOT_ACTIONS) or (_is(verb, SPEECH | DEMAND) and not _passive(verb)):
+        return False  # "must be written into the plan" is an act; "must write to ..." a demand
+    return not _conditional(verb, top) and not _in_quotation(verb)
 
 
 def _plausible(kind: str, verb: Token, time: TimeExpression) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
-from briefing.nlp.names import STANCE_NOUNS, after_prefix, doc_text
+from briefing.nlp.names import STANCE_NOUNS, after_prefix, doc_text, subjects_of
 from briefing.nlp.quotes import Quote, QuoteMap
 from briefing.text import paragraph_spans
 
@@ -143,12 +143,14 @@ def _paragraph_of(position: int, paragraphs: list[tuple[int, int]]) -> int | Non
 def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> list[FoundPosition]:
     """The position a sentence attributes, once for each speaker: "Smith and Jones
     filed a joint appeal" is a position of each of them."""
+    described: set[int] = set()  # inside a speaker's own phrase ("a diplomat who asked not to be named")
     for verb in _attribution_verbs(sentence, quotes):
-        if not _has_content(verb, sentence, quotes):
+        if verb.i in described or not _has_content(verb, sentence, quotes):
             continue
         speaker_span = _speaker(verb)
         if speaker_span is None:
             continue
+        described |= _own_phrase(speaker_span.root)
         actors = _speakers(speaker_span, index)
         if not actors:
             continue
@@ -160,29 +162,63 @@ def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> list[Fou
     return []
 
 
+def _own_phrase(head: Token) -> set[int]:
+    """The words of a speaker's phrase with its relative clauses ("who asked not to be named"),
+    but not an apposition, which the parser may hang there from anywhere in the sentence."""
+    words = {head.i}
+    for child in head.children:
+        if child.dep_ != "appos":
+            words |= _own_phrase(child)
+    return words
+
+
 def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
     """The actor a speaker phrase names, or each of a coordination's ("Chad and Sudan")."""
     span = after_prefix(span)
     root = span.root
-    named = [c for c in root.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and span.start <= c.i < span.end]
-    if named and root.pos_ == "NOUN":  # "Council members Ruth Delgado and Aaron Fitch": the names speak
-        root = named[0]
+    named = _named_in_apposition(span, index)
+    if named is not None:  # "Council members Ruth Delgado and Aaron Fitch", "Counsel to the operator, B. Cole,"
+        root = named
     conjuncts = [root, *[c for c in root.conjuncts if span.start <= c.i < span.end]]
     if len(conjuncts) > 1:
         actors = []
         for token in conjuncts:
-            part = span.doc[token.left_edge.i : token.i + 1] if token is root else span.doc[token.i : token.i + 1]
-            part = _noun_phrase(token) if token is not root else span.doc[span.start : root.i + 1]
+            own_start = _noun_phrase(root).start if named is not None else span.start
+            part = _noun_phrase(token) if token is not root else span.doc[own_start : root.i + 1]
             actor = index.resolve(part, groups=True)
             if actor is not None and not actor.channel_only and actor not in actors:
                 actors.append(actor)
         if len(actors) > 1:
             return actors
+    if named is not None:
+        actor = index.resolve(_noun_phrase(named))
+        if actor is not None and not actor.channel_only:
+            return [actor]
     # The speaker's own phrase first: "Marie-Ève Gagnon, a physicist based in Rimouski," is
     # Gagnon, whatever is named inside her apposition.
     own = span.doc[span.start : root.i + 1]
     actor = (index.resolve(own, groups=True) if len(own) < len(span) else None) or index.resolve(span, groups=True)
     return [actor] if actor is not None and not actor.channel_only else []
+
+
+def _named_in_apposition(span: Span, index: ActorIndex) -> Token | None:
+    """The name in apposition to a speaker known only by a role or a common noun: "Counsel to
+    the operator, Babatunde Adeyemi-Cole, told", "Greyfriars' parent company, Calder Vane
+    Holdings, said", "The regional governor of Los Lagos, Paola Cárcamo, said". The role noun
+    is not an entity itself; the name is a person or an organisation the index knows."""
+    root = span.root
+    if root.ent_type_ or root.pos_ not in ("NOUN", "PROPN"):
+        return None
+    # The apposition hangs on the role, or on the place of "governor of Los Lagos".
+    holders = [root, *[t for t in root.children if t.dep_ == "prep" for t in t.children if t.dep_ == "pobj"]]
+    for holder in holders:
+        for child in holder.children:
+            if child.dep_ != "appos" or not span.start <= child.i < span.end:
+                continue
+            actor = index.actor_at(span.doc[child.i : child.i + 1])
+            if actor is not None and actor.type in ("person", "organisation") and child.pos_ == "PROPN":
+                return child
+    return None
 
 
 def _noun_phrase(token: Token) -> Span:
@@ -287,14 +323,18 @@ def _speaker(verb: Token) -> Span | None:
             return None
     token = verb
     for _ in range(4):
-        subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+        subjects = subjects_of(token, _SUBJECTS)
         if subjects:
             subject = subjects[0]
             if subject.lower_ in ("that", "which", "who") and token.dep_ == "relcl":
                 return doc[token.head.left_edge.i : token.head.i + 1]
             # Keep an apposition: "The committee's chair, Councillor Rob Tennant, defended …"
             # ... and a coordination: "Chad and Sudan agreed".
-            end = max([subject.i] + [c.right_edge.i for c in subject.children if c.dep_ in ("appos", "conj")])
+            # ... and a name given after a role's "of": "The regional governor of Los Lagos, Paola Cárcamo,".
+            attached = [c for c in subject.children if c.dep_ in ("appos", "conj")]
+            attached += [a for p in subject.children if p.dep_ == "prep" for o in p.children for a in o.children
+                         if o.dep_ == "pobj" and a.dep_ == "appos"]  # fmt: skip
+            end = max([subject.i] + [c.right_edge.i for c in attached])
             return after_prefix(doc[subject.left_edge.i : end + 1])  # not "DOHA, Sept 8 (Reuters) - Chad"
         if token.dep_ in ("conj", "xcomp", "advcl") and token.head is not token:
             token = token.head
