@@ -133,6 +133,10 @@ def test_future_actions_are_next_steps(
         "The company did not say whether it would appeal.",
         "It is unclear whether talks will resume next week.",
         "The new rules came into force on Monday.",
+        "The session had been due to end at six.",
+        "The committee had planned to summon both parties in September, but the hearing was put off.",
+        "In 2015 the two governments agreed to fund a review of the port.",
+        "We will be back with live coverage from 8am tomorrow.",
     ],
 )
 def test_past_events_background_and_hypotheticals_are_not(nlp: Language, text: str) -> None:
@@ -213,3 +217,8 @@ def test_an_obligation_the_story_states_is_a_step_but_a_demand_is_not(nlp: Langu
     assert [(s.actor, s.when) for s in ruled] == [("Helen Marsh", None)]
     assert steps_of(nlp, "The union said the minister must do more for teachers.") == []
     assert steps_of(nlp, "“The minister must resign,” the union said.") == []
+
+
+def test_a_plan_agreed_in_reported_speech_is_still_a_step(nlp: Language) -> None:
+    steps = steps_of(nlp, "The union said the two sides had agreed to meet again on Monday.")
+    assert [(s.actor, s.when) for s in steps] == [("Teachers' Union", "on Monday")]

@@ -187,6 +187,8 @@ class ActorIndex:
         for token in self.doc:
             if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ == "NOUN" and not self.quotes.inside(token.idx):
                 phrase = self.doc[token.left_edge.i : token.i + 1]
+                if self._named_apposition(token) is not None:
+                    continue  # "Greyfriars' parent company, Calder Vane Holdings,": the name is the actor
                 if self.actor_at(phrase) is None and not in_credit(phrase):
                     self._unnamed_actor(phrase, groups=False)
 
@@ -429,6 +431,8 @@ class ActorIndex:
     def _acts(self, span: Span, strict: bool = False) -> bool:
         """Does this mention do or say something (subject, agent, speaker's org)?"""
         root = span.root
+        if root.dep_ == "nsubjpass" and any(c.dep_ == "agent" for c in root.head.children):
+            return False  # "the fund is administered by the department": the department acts
         if root.dep_ in SUBJECT_DEPS:
             return not (strict and root.head.lemma_ in CHANNEL_VERBS)
         if strict and root.dep_ == "pobj" and root.head.dep_ == "agent" and root.head.head.lemma_ in CHANNEL_VERBS:
@@ -629,7 +633,11 @@ class ActorIndex:
         modifiers = [
             t.lower_
             for t in span
-            if t.dep_ in ("amod", "compound") and t.i < span.root.i and t.is_alpha and t.pos_ != "ADJ"
+            if t.dep_ in ("amod", "compound")
+            and t.i < span.root.i
+            and t.is_alpha
+            and t.pos_ != "ADJ"
+            and not _based_in(t)
         ]
 
         def fits(actor: ActorDraft) -> bool:
@@ -695,7 +703,7 @@ class ActorIndex:
                         return owner
         if any(t.dep_ == "det" and t.lower_ in ("a", "an", "another") for t in root.children):
             return None  # "a technical committee": some body of someone we know, not a new actor
-        modified = any(t.dep_ in ("compound", "amod", "nmod", "poss") for t in root.children)
+        modified = any(t.dep_ in ("compound", "amod", "nmod", "poss") and not _based_in(t) for t in root.children)
         if root.lemma_.casefold() in INSTITUTION_HEADS and modified:
             # Bare "the union" is one we already know under its name; "the interior ministry" may be new.
             kind = "organisation"
@@ -712,6 +720,7 @@ class ActorIndex:
                 t.dep_ in ("compound", "amod", "nmod", "poss", "case")
                 and t.pos_ != "PRON"
                 and not is_calendar_word(t.text)
+                and not _based_in(t)
             )
         ]
         # "many scientists" are scientists; "the body's ethics committee" is the ethics committee.
@@ -881,3 +890,11 @@ def _described_as_someone(name: Token) -> bool:
         and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in child.children)
         for child in name.children
     )
+
+
+def _based_in(token: Token) -> bool:
+    """'Boston-based' in "the Boston-based firm": where it is, not what it is called."""
+    doc = token.doc
+    if token.lower_ == "based":
+        return True
+    return token.i + 2 < len(doc) and doc[token.i + 1].text in ("-", "‑") and doc[token.i + 2].lower_ == "based"

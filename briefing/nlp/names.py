@@ -579,6 +579,7 @@ _DATELINE = re.compile(
     r"\s*[—–-]\s"
 )
 _BYLINE_WORDS = 15
+_LINK = re.compile(r"https?://|\bwww\.")
 
 
 def strip_dateline(text: str) -> str:
@@ -598,6 +599,8 @@ def in_credit(span: Span) -> bool:
     sentence_start = max(start, *(text.rfind(mark, start, span.start_char) + 2 for mark in (". ", "; ", "\n")))
     if _CREDIT.match(paragraph.lstrip()) or _CREDIT.match(text[sentence_start : span.end_char].lstrip()):
         return True
+    if _LINK.search(paragraph):
+        return True  # a footer that points somewhere: "AP sports: https://…", "Follow us at www.…"
     dateline = _DATELINE.match(paragraph) if start == _first_paragraph(text) or paragraph[:1].isupper() else None
     if dateline and span.start_char < start + dateline.end():
         return True

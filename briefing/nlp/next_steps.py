@@ -47,7 +47,8 @@ from briefing.nlp.future_words import (
     WOULD,
     guess_lemma,
 )
-from briefing.nlp.names import after_prefix, is_commentator, subjects_of
+from briefing.nlp.names import after_prefix, doc_text, is_commentator, subjects_of
+from briefing.nlp.quotes import QuoteMap
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -70,6 +71,7 @@ def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolv
     """One NextStep per announced future action in the article, in text order, without duplicates."""
     steps: list[NextStep] = []
     seen: set[tuple[str, str]] = set()
+    quotes = QuoteMap(doc_text(doc))
     dated: list[tuple[int, FutureAction, dt.date]] = []  # (sentence number, action, date) of dated steps so far
     for number, sent in enumerate(sentence_units(doc)):
         evidence = sent.text.strip()
@@ -77,6 +79,8 @@ def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolv
         for action in future_actions(sent, anchor):
             if _commentator(action.speaker) or _commentator(quoted_by):
                 continue  # "said X, an analyst at Pine Ridge": a forecast from outside, not an announced step
+            if _the_writers_own(action, quotes):
+                continue  # "We'll be back with live coverage from 8am tomorrow": the newsroom, not the story
             when = action.time.text if action.time else None
             date = resolve_date(when, anchor) if when else None
             if when is None:
@@ -116,6 +120,7 @@ def future_actions(sent: Span, anchor: dt.date | None) -> list[FutureAction]:
         found = [nominal]
     # Without a future marker only the date makes an action future, so it must not fall before the anchor.
     found = [a for a in found if a.kind not in DATED_BY_TIME or _not_before(a.time, anchor)]
+    found = [a for a in found if not _in_a_past_year(a, anchor)]
     anchors = {t.i for a in found for t in (a.verb, a.top)}
     return [a for a in found if not _subordinate(a, anchors - {a.verb.i, a.top.i})]
 
@@ -181,6 +186,8 @@ def _scheduled_participle(verb: Token, expressions: list[TimeExpression]) -> str
     a participle that puts a named event on the calendar, with its date."""
     if verb.tag_ != "VBN" or verb.lower_ not in SCHEDULE or verb.dep_ not in ("acl", "amod", "ROOT"):
         return None
+    if any(c.dep_ == "aux" for c in verb.children):
+        return None  # "had planned to summon them in September": a plan that was, not an event set
     near = {verb, *verb.children, *(g for c in verb.children for g in c.children)}  # "slated for a vote in November"
     return "schedule" if any(_attached(e, near) for e in expressions) else None
 
@@ -225,6 +232,8 @@ def _own_date(
 def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool = False) -> str | None:
     if governor is not None:
         word = governor.lower_
+        if _past_perfect(governor) and not reported:
+            return None  # "had been due to end at six": what was to happen, then (but "said they had agreed to meet")
         # In reported speech the past stands for the speaker's present: "said it planned to appeal".
         # (Not "had planned to": the past perfect is a plan that was, not one that is.)
         # ("was prepared to", "stands ready to": an adjective's tense is its verb's.)
@@ -257,6 +266,39 @@ def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool
     if _present(verb) and (not _is(verb, SPEECH | DEMAND) or _passive(verb)):
         return "present"
     return None
+
+
+def _the_writers_own(action: FutureAction, quotes: QuoteMap) -> bool:
+    """Outside quotation marks and reported speech, "we" and "I" are the writer's."""
+    subject = _subject(action.verb, action.top)
+    if subject is None or subject.lower_ not in ("we", "i") or quotes.inside(subject.idx):
+        return False
+    return action.speaker is None and _reporting_verb(action.top) is None
+
+
+def _past_perfect(governor: Token) -> bool:
+    tensed = governor.head if governor.pos_ == "ADJ" and governor.dep_ in ("acomp", "oprd") else governor
+    return any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tensed.children)
+
+
+def _in_a_past_year(action: FutureAction, anchor: dt.date | None) -> bool:
+    """ "In 2015 the two governments agreed to fund a review": a year before this one, named
+    on the clause, makes it history."""
+    if anchor is None:
+        return False
+    for head in {action.top, action.verb}:
+        for child in head.children:
+            if child.dep_ not in ("prep", "npadvmod") or child.i > head.i:
+                continue
+            for token in child.subtree:
+                if (
+                    token.like_num
+                    and len(token.text) == 4
+                    and token.text.isdigit()
+                    and 1900 < int(token.text) < anchor.year
+                ):
+                    return True
+    return False
 
 
 def _governs_infinitive(verb: Token) -> bool:

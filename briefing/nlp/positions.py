@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
-from briefing.nlp.names import STANCE_NOUNS, after_prefix, doc_text, subjects_of
+from briefing.nlp.names import ROLE_WORDS, STANCE_NOUNS, after_prefix, doc_text, subjects_of
 from briefing.nlp.quotes import Quote, QuoteMap
 from briefing.text import paragraph_spans
 
@@ -185,6 +185,10 @@ def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
         for token in conjuncts:
             own_start = _noun_phrase(root).start if named is not None else span.start
             part = _noun_phrase(token) if token is not root else span.doc[own_start : root.i + 1]
+            if token is not root and token.pos_ == "NOUN" or token.lower_ in ROLE_WORDS:
+                # "... and the leader of the independent group, Cllr Graham Pike,": the name speaks
+                names = [c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+                part = _noun_phrase(names[0]) if names else part
             actor = index.resolve(part, groups=True)
             if actor is not None and not actor.channel_only and actor not in actors:
                 actors.append(actor)
@@ -253,11 +257,11 @@ _TIME_MARKS = {"when", "after", "before", "until", "since", "while", "once"}
 
 
 def _background(verb: Token) -> bool:
-    return (
-        verb.lemma_.casefold() not in SAY_VERBS
-        and verb.dep_ == "advcl"
-        and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children)
-    )
+    if verb.lemma_.casefold() in SAY_VERBS:
+        return False
+    if any(c.dep_ == "aux" and c.lower_ == "must" for c in verb.children):
+        return True  # "Ministers must decide again": an obligation laid on them, not their stance
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in verb.children)
 
 
 def _stance_construction(verb: Token) -> bool:
