@@ -338,3 +338,20 @@ def test_a_quoted_plan_in_the_first_person_is_the_speakers() -> None:
         "“I intend to talk to every party that is willing to talk to us.”"
     )
     assert [s.actor for s in steps] == ["Marta Lind"]
+
+
+def test_a_name_the_parser_cut_into_two_sentences_is_one_person() -> None:
+    from spacy.tokens import Doc
+
+    from briefing.nlp.actors import _names_cut_by_the_parser
+
+    words = ["Tiwonge", "Banda", "has", "led", "the", "talks", ".", "Banda", "said", "so", "."]
+    doc = Doc(
+        load_nlp().vocab,
+        words=words,
+        pos=["PROPN", "PROPN", "AUX", "VERB", "DET", "NOUN", "PUNCT", "PROPN", "VERB", "ADV", "PUNCT"],
+        deps=["ROOT", "nsubj", "aux", "ROOT", "det", "dobj", "punct", "nsubj", "ROOT", "advmod", "punct"],
+        heads=[0, 3, 3, 3, 5, 3, 3, 8, 8, 8, 8],
+        sent_starts=[True, True, False, False, False, False, False, True, False, False, False],
+    )
+    assert [span.text for span in _names_cut_by_the_parser(doc, [])] == ["Tiwonge Banda"]

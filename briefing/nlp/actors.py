@@ -25,6 +25,7 @@ from briefing.nlp.names import (
     LOCATIVE,
     MALE_PRONOUNS,
     METONYMS,
+    NAME_HEADS,
     ORG_DESCRIPTORS,
     ORG_NAME_WORDS,
     PLATFORMS,
@@ -140,6 +141,7 @@ class ActorIndex:
             [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent)],
             organisation_names(self.doc),
         )
+        spans += _names_cut_by_the_parser(self.doc, spans)
         spans.sort(key=lambda span: span.start)
         persons = [s for s in spans if self._kind(s) == "person"]
         # Full names first, so "Johnson" and "Mr Johnson" can attach to "Boris Johnson".
@@ -898,3 +900,29 @@ def _based_in(token: Token) -> bool:
     if token.lower_ == "based":
         return True
     return token.i + 2 < len(doc) and doc[token.i + 1].text in ("-", "‑") and doc[token.i + 2].lower_ == "based"
+
+
+def _names_cut_by_the_parser(doc: Doc, tagged: list[Span]) -> list[Span]:
+    """The parser sometimes ends a sentence after the first word of a name that opens a
+    paragraph ("Chikondi | Mwale has been negotiating …", "Aldermoor | Borough Council has …"),
+    and the tagger then misses it. A one-word sentence of a capitalised name followed by a
+    capitalised word that is the subject of the next is one name: a person's when the story
+    goes on to use the second word alone ("Mwale is one of …"). Organisations are found whole
+    by organisation_names."""
+    covered = {i for span in tagged for i in range(span.start, span.end) if span.label_ != "ORG"}
+    found = []
+    for first in doc[:-1]:
+        second = doc[first.i + 1]
+        one_word_sentence = first.is_sent_start and second.is_sent_start
+        if not (one_word_sentence and first.pos_ == second.pos_ == "PROPN" and first.is_title and second.is_title):
+            continue
+        if second.dep_ not in ("nsubj", "nsubjpass") or first.i in covered or second.i in covered:
+            continue
+        if second.lower_ in NAME_HEADS or (second.i + 1 < len(doc) and doc[second.i + 1].is_title):
+            continue
+        used_alone = sum(1 for t in doc if t.text == second.text and t.i != second.i)
+        if used_alone:
+            span = doc.char_span(first.idx, second.idx + len(second), label="PERSON")
+            if span is not None:
+                found.append(span)
+    return found

@@ -288,6 +288,9 @@ def _has_content(verb: Token, sentence: Span, quotes: QuoteMap) -> bool:
         return True  # "argued for a cut", "warned against delay"
     if any(t.dep_ == "ccomp" for t in verb.subtree):
         return True  # "said in a statement published alongside the decision that …"
+    if any(t.dep_ in ("acl", "relcl") and any(m.dep_ == "mark" and m.lower_ == "that" for m in t.children)
+           for t in verb.subtree):  # fmt: skip
+        return True  # "said in a statement that the merger would …", the clause hung on "statement"
     return bool(quotes.within(sentence.start_char, sentence.end_char))
 
 
