@@ -355,3 +355,11 @@ def test_a_name_the_parser_cut_into_two_sentences_is_one_person() -> None:
         sent_starts=[True, True, False, False, False, False, False, True, False, False, False],
     )
     assert [span.text for span in _names_cut_by_the_parser(doc, [])] == ["Tiwonge Banda"]
+
+
+def test_a_speaker_set_against_another_in_one_sentence_holds_a_position_too() -> None:
+    pairs = speakers(
+        "The Ministry of Trade said the new duty was lawful, though trade lawyers argue that it breaks the 2019 "
+        "agreement."
+    )
+    assert {name for name, _ in pairs} == {"Ministry of Trade", "trade lawyers"}

@@ -855,11 +855,15 @@ def _is_key_actor(actor: ActorDraft, evidence: int) -> bool:
 def _with_whole_organisation_names(entities: list[Span], names: list[Span]) -> list[Span]:
     """The tagger's entities, with every organisation name found whole in place of the
     pieces of it the tagger made; where a tagged entity runs past such a name, the entity wins."""
+
+    def start(entity: Span) -> int:  # "the Pātiki Beach Residents'": the article is no part of the name
+        return entity.start + (entity.start + 1 < entity.end and entity.doc[entity.start].lower_ == "the")
+
     kept_names = [
         name
         for name in names
         if not any(
-            e.start < name.end and name.start < e.end and (e.start < name.start or e.end > name.end) for e in entities
+            start(e) < name.end and name.start < e.end and (start(e) < name.start or e.end > name.end) for e in entities
         )
     ]
     inside = {i for name in kept_names for i in range(name.start, name.end)}

@@ -156,10 +156,40 @@ def _attributed(sentence: Span, index: ActorIndex, quotes: QuoteMap) -> list[Fou
             continue
         statement, kind = _statement(sentence, verb, quotes)
         lemma = "according" if verb.lower_ == "according" else verb.lemma_.casefold()
-        return [
+        found = [
             FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind, lemma) for actor in actors
         ]
+        return found + _contrasted(sentence, verb, index, quotes, {id(a) for a in actors})
     return []
+
+
+# "..., while others asked it to focus on enforcement", "..., though trade lawyers note that ...":
+# a second speaker set against the first in the same sentence holds a position of their own.
+_CONTRAST_MARKS = {"while", "whereas", "though", "although", "but"}
+
+
+def _contrasted(
+    sentence: Span, main: Token, index: ActorIndex, quotes: QuoteMap, taken: set[int]
+) -> list[FoundPosition]:
+    found = []
+    for verb in _attribution_verbs(sentence, quotes):
+        contrasted = (
+            verb.dep_ in ("advcl", "conj")
+            and main in verb.ancestors
+            and any(c.lower_ in _CONTRAST_MARKS for c in verb.children if c.dep_ in ("mark", "cc"))
+        )
+        if verb is main or not contrasted or not _has_content(verb, sentence, quotes):
+            continue
+        speaker_span = _speaker(verb)
+        if speaker_span is None or speaker_span.root.dep_ not in _SUBJECTS or speaker_span.root.head != verb:
+            continue  # its own subject, not one borrowed from the main clause
+        for actor in _speakers(speaker_span, index):
+            if id(actor) not in taken:
+                taken.add(id(actor))
+                statement, kind = _statement(sentence, verb, quotes)
+                found.append(FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind,
+                                           verb.lemma_.casefold()))  # fmt: skip
+    return found
 
 
 def _own_phrase(head: Token) -> set[int]:
