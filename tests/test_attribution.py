@@ -363,3 +363,17 @@ def test_a_speaker_set_against_another_in_one_sentence_holds_a_position_too() ->
         "agreement."
     )
     assert {name for name, _ in pairs} == {"Ministry of Trade", "trade lawyers"}
+
+
+def test_every_name_of_a_list_holds_the_position() -> None:
+    pairs = speakers(
+        "Councillors Bridget Ashworth, Tama Ngata and Colin Redfern voted against. "
+        "The Parenga Bay, Kōwhai Point and Esplanade Residents' and Ratepayers' Association said it would "
+        "seek a judicial review."
+    )
+    assert {name for name, _ in pairs} == {
+        "Bridget Ashworth",
+        "Tama Ngata",
+        "Colin Redfern",
+        "Parenga Bay, Kōwhai Point and Esplanade Residents' and Ratepayers' Association",
+    }

@@ -795,6 +795,8 @@ def _named_holder_of_role(span: Span) -> bool:
     if any(t.lower_ in ORG_NAME_WORDS for t in words):
         return False
     root = span.root
+    if root.dep_ == "conj" and root.head.ent_type_ == "PERSON":
+        return True  # "Simon Vercoe and Grace Liufau": listed with people, a person
     roles = ROLE_WORDS | SPOKES | {"executive"}
     if root.dep_ == "appos" and root.head.lemma_.casefold() in roles:
         return True

@@ -388,7 +388,12 @@ def extend_organisation(span: Span) -> Span:
     if end < len(doc) and doc[end].like_num and doc[end].is_digit and doc[end - 1].is_title:
         end += 1
     # Leftwards: "Antigua and | Barbuda Port Workers' Union", "Victorian Retailers' and | Newsagents' Association".
-    if start >= 2 and doc[start - 1].lower_ in ("and", "&") and doc[start].lower_ not in ORG_NAME_WORDS:
+    if (
+        start >= 2
+        and doc[start - 1].lower_ in ("and", "&")
+        and doc[start].lower_ not in ORG_NAME_WORDS
+        and doc[start - 2].ent_type_ != "PERSON"  # "Simon Vercoe and | Grace Liufau": two people
+    ):
         run = start - 1
         while run - 1 >= 0 and (
             (doc[run - 1].is_title and doc[run - 1].pos_ == "PROPN")
@@ -454,7 +459,13 @@ def organisation_names(doc: Doc) -> list[Span]:
         # At a sentence's start a capital proves nothing: "Council officers said" is no name.
         if capitalised >= (3 if doc[start].is_sent_start else 2):
             found.append(doc[start:end])
-    return found
+    # One name may be reached from two head words ("Ministry of Housing, … Local Government").
+    return [
+        span
+        for span in found
+        if not any(o is not span and o.start <= span.start and span.end <= o.end and len(o) > len(span) for o in found)
+        and span == next(o for o in found if (o.start, o.end) == (span.start, span.end))
+    ]
 
 
 def _name_word_before(doc: Doc, at: int) -> bool:
@@ -469,6 +480,8 @@ def _name_word_before(doc: Doc, at: int) -> bool:
         return before is not None and before.is_title
     if previous.lower_ in _NAME_JOINERS and before is not None:  # "Residents' and Ratepayers'"
         return before.is_title or (before.text in _POSSESSIVE_MARKS and at >= 3 and doc[at - 3].is_title)
+    if previous.text == "," and before is not None and before.is_title:  # "Parenga Bay, Kōwhai Point and …"
+        return _list_ends_in_name(doc, at - 1)
     return False
 
 
@@ -479,23 +492,41 @@ def _cut_off(doc: Doc, at: int) -> bool:
 
 
 def _name_tail(doc: Doc, at: int) -> int:
-    """Where a name ends after its head word: "... Council of WA", "Court of Appeal"."""
+    """Where a name ends after its head word: "... Council of WA", "Court of Appeal",
+    "Chamber of Sugar Mills, Cane Growers and Organic Exporters of Paraguay"."""
     following = doc[at + 1] if at + 1 < len(doc) else None
-    if (
-        following is not None
-        and doc[at].lower_ == "of"
-        and following.pos_ == "PROPN"
-        and (following.is_title or following.is_upper)
-    ):
-        end = at + 1
-        while (
-            end < len(doc) and end - at <= 5 and (doc[end].is_title or doc[end].is_upper) and doc[end].pos_ == "PROPN"
-        ):
-            if doc[end].ent_type_ in _NOT_NAME_ENTITIES:
-                break
+    if not (following is not None and doc[at].lower_ == "of" and _capitalised(following)):
+        return at
+    end = at + 1
+    while end < len(doc) and end - at <= 12 and doc[end].ent_type_ not in _NOT_NAME_ENTITIES:
+        token = doc[end]
+        nxt = doc[end + 1] if end + 1 < len(doc) else None
+        if _capitalised(token) and token.pos_ in ("PROPN", "NOUN"):
             end += 1
-        return end
-    return at
+        elif token.lower_ in ("and", "&", "of", "for") and nxt is not None and _capitalised(nxt):
+            end += 1
+        elif token.text == "," and nxt is not None and _capitalised(nxt) and _list_ends_in_name(doc, end):
+            end += 1
+        else:
+            break
+    while end > at + 1 and not _capitalised(doc[end - 1]):
+        end -= 1
+    return end
+
+
+def _capitalised(token: Token) -> bool:
+    return token.is_title or (token.is_upper and len(token) > 1)
+
+
+def _list_ends_in_name(doc: Doc, comma: int) -> bool:
+    """A comma inside a name is a list's ("Ferry, Terminal and Galley Workers' Union"): an "and"
+    follows within a few capitalised words, before anything else."""
+    for token in doc[comma + 1 : comma + 6]:
+        if token.lower_ in ("and", "&"):
+            return True
+        if not (_capitalised(token) or token.text in _POSSESSIVE_MARKS):
+            return False
+    return False
 
 
 def owned_forms(span: Span, name: str) -> set[str]:

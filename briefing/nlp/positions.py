@@ -210,15 +210,12 @@ def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
     if named is not None:  # "Council members Ruth Delgado and Aaron Fitch", "Counsel to the operator, B. Cole,"
         root = named
     conjuncts = [root, *[c for c in root.conjuncts if span.start <= c.i < span.end]]
-    if len(conjuncts) > 1:
+    members = _members(conjuncts, root, span)
+    if len(members) > 1:
         actors = []
-        for token in conjuncts:
-            own_start = _noun_phrase(root).start if named is not None else span.start
+        own_start = _noun_phrase(root).start if named is not None else span.start
+        for token in members:
             part = _noun_phrase(token) if token is not root else span.doc[own_start : root.i + 1]
-            if token is not root and token.pos_ == "NOUN" or token.lower_ in ROLE_WORDS:
-                # "... and the leader of the independent group, Cllr Graham Pike,": the name speaks
-                names = [c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
-                part = _noun_phrase(names[0]) if names else part
             actor = index.resolve(part, groups=True)
             if actor is not None and not actor.channel_only and actor not in actors:
                 actors.append(actor)
@@ -233,6 +230,28 @@ def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
     own = span.doc[span.start : root.i + 1]
     actor = (index.resolve(own, groups=True) if len(own) < len(span) else None) or index.resolve(span, groups=True)
     return [actor] if actor is not None and not actor.channel_only else []
+
+
+def _members(conjuncts: list[Token], root: Token, span: Span) -> list[Token]:
+    """Every speaker of a coordination, the names of a listed role ("... and councillors Helen
+    Marsden, Peter Galbraith and Grace Liufau voted") and of a list the parser read as an
+    apposition ("Councillors Bridget Ashworth, Tama Ngata and Colin Redfern")."""
+    members: list[Token] = []
+    for token in conjuncts:
+        if token is not root and (token.pos_ == "NOUN" or token.lower_ in ROLE_WORDS):
+            names = [c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+            listed = [names[0], *names[0].conjuncts] if names else [token]
+        else:
+            listed = [token]
+        for name in list(listed):
+            if name.ent_type_ == "PERSON":
+                for apposed in (c for c in name.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"):
+                    listed += [apposed, *apposed.conjuncts]
+        members += [t for t in listed if span.start <= t.i < span.end and t not in members]
+    # "... and councillors Helen Marsden, …" parsed with the names hung elsewhere: the role
+    # word right before a listed name is that name's title, not one more speaker.
+    starts = {_noun_phrase(t).start for t in members if t.ent_type_ == "PERSON"}
+    return [t for t in members if not (t.pos_ == "NOUN" and t.i + 1 in starts)]
 
 
 def _named_in_apposition(span: Span, index: ActorIndex) -> Token | None:
