@@ -238,7 +238,7 @@ class ActorIndex:
 
     def _kind(self, span: Span) -> str:
         name, gender = clean_name(span)
-        if gender or title_before(span) or _named_holder_of_role(span):
+        if gender or title_before(span) or _named_holder_of_role(span) or _given_name_left_out(span):
             return "person"  # "Mr Castex", "Its chief executive, Declan Rourke,": a person, whatever the tagger said
         if span.label_ == "PERSON" and set(name.casefold().split()) & ORG_NAME_WORDS:
             return "organisation"
@@ -474,7 +474,10 @@ class ActorIndex:
         for mention in self._mentions:
             inside = mention.span.start < span.end and span.start < mention.span.end
             qualifies = mention.span.root.head.i == root and mention.span.root.dep_ in ("compound", "poss", "appos")
-            if qualifies and mention.actor.type == "place" and _place_only_describes(mention.span.root, span.root):
+            if qualifies and (
+                (mention.actor.type == "place" and _place_only_describes(mention.span.root, span.root))
+                or span.root.lemma_.casefold() in PLACE_NOUNS
+            ):
                 continue  # "the Casablanca club", "one Reykjavík brokerage": the place says which, it is not it
             if inside and (qualifies or len(span) == len(mention.span)):
                 return mention.actor
@@ -932,3 +935,18 @@ def _names_cut_by_the_parser(doc: Doc, tagged: list[Span]) -> list[Span]:
             if span is not None:
                 found.append(span)
     return found
+
+
+# Nouns of places: a name in front of one names the place ("the Tema region"), never an actor.
+PLACE_NOUNS = {"region", "province", "district", "county", "state", "area", "city", "town", "village", "port", "suburb"}
+
+
+def _given_name_left_out(span: Span) -> bool:
+    """'Egidijus | Stankaitis said': the tagger took the surname for an organisation and left
+    the given name out. A one-word name right after an untagged capitalised word, speaking."""
+    if span.label_ != "ORG" or len(span) != 1 or span.start == 0:
+        return False
+    given = span.doc[span.start - 1]
+    root = span.root
+    speaks = root.dep_ == "nsubj" and root.head.lemma_.casefold() in ("say", "tell", "add", "insist", "warn")
+    return speaks and given.pos_ == "PROPN" and given.is_title and not given.ent_type_ and not given.is_sent_start

@@ -420,7 +420,7 @@ COMMENTATORS = {
 
 def is_commentator(noun: Token) -> bool:
     lemma = noun.lemma_.casefold()
-    return lemma in COMMENTATORS or lemma.endswith(("ologist", "icist"))
+    return lemma in COMMENTATORS or lemma.endswith(("ologist", "icist", "chemist"))
 
 
 _NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
@@ -501,11 +501,17 @@ def _name_tail(doc: Doc, at: int) -> int:
     while end < len(doc) and end - at <= 12 and doc[end].ent_type_ not in _NOT_NAME_ENTITIES:
         token = doc[end]
         nxt = doc[end + 1] if end + 1 < len(doc) else None
-        if _capitalised(token) and token.pos_ in ("PROPN", "NOUN"):
-            end += 1
-        elif token.lower_ in ("and", "&", "of", "for") and nxt is not None and _capitalised(nxt):
-            end += 1
-        elif token.text == "," and nxt is not None and _capitalised(nxt) and _list_ends_in_name(doc, end):
+        if (
+            _capitalised(token)
+            and token.pos_ in ("PROPN", "NOUN")
+            or token.lower_ in ("and", "&", "of", "for")
+            and nxt is not None
+            and _capitalised(nxt)
+            or token.text == ","
+            and nxt is not None
+            and _capitalised(nxt)
+            and _list_ends_in_name(doc, end)
+        ):
             end += 1
         else:
             break
@@ -598,7 +604,7 @@ def in_byline(sentence: Span) -> bool:
 # "Edited by ... with reporting from ...", "Live coverage by ...", "Updates by ...".
 _CREDIT = re.compile(
     r"^\(?\s*(?:(?:photo(?:graph)?s?|pictures?|images?|illustration|video)\s*(?::|by\b)"
-    r"|(?:additional\s+)?(?:reporting|editing|writing|compiled|edited|updates|live\s+coverage|produced)"
+    r"|(?:additional\s+|live\s+)?(?:reporting|editing|writing|compiled|edited|updates|live\s+coverage|produced)"
     r"\s+(?:by|from)\b|by\s+[A-Z])",
     re.IGNORECASE,
 )
