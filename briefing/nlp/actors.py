@@ -582,6 +582,8 @@ class ActorIndex:
 
     def _resolve_descriptor(self, span: Span) -> ActorDraft | None:
         """'the minister', 'the union', 'a DfE spokesperson', 'the Education Secretary'."""
+        if span.root.lemma_.casefold() in PLACE_NOUNS:
+            return None  # "the Tema region": somewhere, not someone
         named = self.named_organisation(span)
         if named is not None:
             return named
