@@ -377,3 +377,11 @@ def test_every_name_of_a_list_holds_the_position() -> None:
         "Colin Redfern",
         "Parenga Bay, Kōwhai Point and Esplanade Residents' and Ratepayers' Association",
     }
+
+
+def test_people_counted_by_the_law_are_one_actor_and_what_they_refers_to() -> None:
+    steps = _steps(
+        "Police said on Friday they had arrested four men over the robbery. The men were remanded in custody. "
+        "They are due to appear in the Harbour Magistrates Court on Monday."
+    )
+    assert [(s.actor, s.when) for s in steps] == [("four men", "on Monday")]

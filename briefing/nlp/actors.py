@@ -153,6 +153,7 @@ class ActorIndex:
                 self._add_other(span, kind)
         self._add_metonyms()
         self._add_acting_institutions()
+        self._add_the_accused()
         self._merge_generic_names()
         self._add_untagged_surnames()
         self._mentions.sort(key=lambda m: m.start)
@@ -193,6 +194,32 @@ class ActorIndex:
                     continue  # "Greyfriars' parent company, Calder Vane Holdings,": the name is the actor
                 if self.actor_at(phrase) is None and not in_credit(phrase):
                     self._unnamed_actor(phrase, groups=False)
+
+    def _add_the_accused(self) -> None:
+        """People counted, not named, whom the law deals with ("police arrested six men", "Two men
+        have been charged", "All 11 suspects are due to appear"): one actor per count, named as
+        the text first counts them, and what "the men" or "the suspects" later refer to."""
+        for token in self.doc:
+            count = next((c for c in token.children if c.dep_ == "nummod" and c.like_num), None)
+            if count is None or token.tag_ != "NNS" or self.quotes.inside(token.idx):
+                continue
+            verbs = [token.head, *token.head.conjuncts]  # "have been referred to the prosecutor and are due to appear"
+            dealt_with = token.dep_ in ("nsubjpass", "dobj", "nsubj") and any(
+                v.lemma_.casefold() in LEGAL_PROCESS or any(x.lemma_.casefold() in LEGAL_PROCESS for x in v.children)
+                for v in verbs
+            )
+            if not dealt_with or self.actor_at(self.doc[token.i : token.i + 1]) is not None:
+                continue
+            number = count.lower_ if count.is_alpha else count.text
+            accused = next((a for a in self.actors if a.type == "group" and a.name.split()[0] == number), None)
+            if accused is None:
+                accused = ActorDraft(name=f"{number} {token.lower_}", type="group")
+                self.actors.append(accused)
+                self._register(accused, accused.name)
+            else:
+                accused.aliases.add(f"{number} {token.lower_}")
+            self._mention(self.doc[count.i : token.i + 1], accused)
+        self._mentions.sort(key=lambda m: m.start)
 
     def _merge_generic_names(self) -> None:
         """'Council' or 'the Board', capitalised and tagged as a name of its own, is the one
@@ -501,12 +528,16 @@ class ActorIndex:
         if owner is not None and root.tag_ == "NNS" and root.pos_ == "NOUN":
             # "its analysts", "their lawyers": the people speak for whoever "its" is.
             return self.resolve(span.doc[owner.i : owner.i + 1])
+        accused = self._accused_referred_to(span)
+        if accused is not None:
+            return accused
         if lower in MALE_PRONOUNS or lower in FEMALE_PRONOUNS:
             actor = self._resolve_pronoun(span, "m" if lower in MALE_PRONOUNS else "f")
         elif lower in THING_PRONOUNS or lower in ("we", "us", "our"):
             # "it" is most often the organisation the story is following, not the last place named
             actor = self._recent(
-                span, lambda a: a.type in ("organisation", "group") and (a.acting > 0 or a.spoke > 0)
+                span,
+                lambda a: a.type in ("organisation", "group") and (a.acting > 0 or a.spoke > 0) and not _counted(a),
             ) or self._recent(span, lambda a: a.type == "place" and a.spoke > 0)
         elif root.pos_ == "PROPN" and span.root.i > span.start:
             # "Priya Nair, the union's deputy general secretary": the name before any apposition
@@ -516,6 +547,31 @@ class ActorIndex:
         if actor is not None:
             self._resolved.append((span.start_char, self.sentence_of(span).start, actor, root.dep_ in SUBJECT_DEPS))
         return actor
+
+    def _accused_referred_to(self, span: Span) -> ActorDraft | None:
+        """ "The men", "Both men", "the suspects", "the six", "They": the people counted earlier."""
+        root = span.root
+        earlier = [m for m in self._mentions if m.start < span.start_char and m.actor.type == "group"]
+        counted = [m.actor for m in earlier if _counted(m.actor)]
+        if not counted:
+            return None
+        latest = counted[-1]
+        noun = latest.name.split()[-1]
+        referred = False
+        if root.tag_ == "NNS" and (root.lower_ == noun or root.lemma_.casefold() in ACCUSED_NOUNS):
+            # "the men", "Both men", "All 11 suspects"; not "two pharmacists" among them
+            referred = any(c.dep_ in ("det", "predet", "nummod") or c.lower_ in ("both", "all") for c in root.children)
+        elif root.lower_ in ("they", "them") and root.dep_ in ("nsubj", "nsubjpass"):
+            # "They were remanded in custody and are due to face court": what the law does to them
+            clause = [t for t in root.head.subtree if t.pos_ == "VERB"]
+            referred = any(t.lemma_.casefold() in LEGAL_PROCESS for t in clause)
+        if not referred:
+            return None
+        if self.actor_at(span) is None:
+            self._mention(span, latest)
+            self._mentions.sort(key=lambda m: m.start)
+            latest.acting += root.dep_ in SUBJECT_DEPS
+        return latest
 
     def _resolve_pronoun(self, span: Span, gender: str) -> ActorDraft | None:
         """The nearest earlier person of that gender outside quotations, preferring the
@@ -952,3 +1008,18 @@ def _given_name_left_out(span: Span) -> bool:
     root = span.root
     speaks = root.dep_ == "nsubj" and root.head.lemma_.casefold() in ("say", "tell", "add", "insist", "warn")
     return speaks and given.pos_ == "PROPN" and given.is_title and not given.ent_type_ and not given.is_sent_start
+
+
+# What the law does to people, or has them do: its objects and subjects are the accused.
+LEGAL_PROCESS = {"arrest", "charge", "detain", "remand", "convict", "sentence", "jail", "indict", "extradite",
+                 "appear", "face", "plead"}  # fmt: skip
+ACCUSED_NOUNS = {"suspect", "accused", "defendant", "man", "woman", "people", "person"}
+
+
+def _counted(actor: ActorDraft) -> bool:
+    """People known only by their count ("six men"): never who "we" or "it" stands for."""
+    first = actor.name.split()[0]
+    return actor.type == "group" and (first.isdigit() or first in NUMBER_WORDS)
+
+
+NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
