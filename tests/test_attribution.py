@@ -385,3 +385,11 @@ def test_people_counted_by_the_law_are_one_actor_and_what_they_refers_to() -> No
         "They are due to appear in the Harbour Magistrates Court on Monday."
     )
     assert [(s.actor, s.when) for s in steps] == [("four men", "on Monday")]
+
+
+def test_the_spokesperson_is_the_one_just_introduced() -> None:
+    pairs = speakers(
+        "The Harbour Authority said it would review the fees. A spokesperson for Transport Minister Helen Marsh "
+        "said the minister would not comment. “The minister wants a fair outcome,” the spokesperson said."
+    )
+    assert pairs[-1][0] == "Helen Marsh"

@@ -131,6 +131,7 @@ class ActorIndex:
         for number, sentence in enumerate(self._sentences):
             self._sentence_at[sentence.start : sentence.end] = [number] * len(sentence)
         self.last_speaker: tuple[int, ActorDraft] | None = None  # (sentence start, actor)
+        self._spokesperson_for: tuple[int, ActorDraft] | None = None  # the last "a spokesperson for X": (token, X)
         self._build()
 
     # --- building -----------------------------------------------------------------
@@ -675,6 +676,8 @@ class ActorIndex:
                         else None
                     )
                     if owner is not None:
+                        if span.root.lemma_.casefold() in SPOKES:
+                            self._spokesperson_for = (span.start, owner)
                         return owner
         head = span.root.lemma_.casefold()
         if head in SPOKES:
@@ -682,6 +685,11 @@ class ActorIndex:
             for token in span:
                 if token.i != span.root.i and token.lemma_.casefold() in ORG_DESCRIPTORS:
                     return self._resolve_descriptor(span.doc[token.i : token.i + 1])
+            definite = any(c.dep_ == "det" and c.lower_ == "the" for c in span.root.children)
+            if definite and self._spokesperson_for is not None:
+                at, principal = self._spokesperson_for
+                if 0 < span.start - at <= SPOKESPERSON_REACH:
+                    return principal  # "“…,” the spokesperson said." after "A spokesperson for X said …"
             speaker = self._recent_speaker(span)
             if speaker is not None and speaker.type == "organisation":
                 return speaker  # "The spokesman said…" right after "a No 10 spokesman said…"
@@ -791,7 +799,12 @@ class ActorIndex:
             words[0].pos_ in ("DET", "NUM", "PRON")
             or words[0].dep_ == "case"
             or words[0].lower_ in QUANTIFIERS
-            or (words[0].dep_ == "poss" and words[0].pos_ == "NOUN" and root.lemma_.casefold() not in COLLECTIVES)
+            or (
+                words[0].dep_ == "poss"
+                and words[0].pos_ == "NOUN"
+                and root.lemma_.casefold() not in COLLECTIVES
+                and words[0].lower_ not in ROLE_WORDS  # "the president's office" is the office of one
+            )
         ):
             words = words[1:]
         if not words:
@@ -1023,3 +1036,6 @@ def _counted(actor: ActorDraft) -> bool:
 
 
 NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+
+# How far (in tokens) "the spokesperson" still means the one last introduced: about three sentences.
+SPOKESPERSON_REACH = 120
