@@ -222,3 +222,19 @@ def test_an_obligation_the_story_states_is_a_step_but_a_demand_is_not(nlp: Langu
 def test_a_plan_agreed_in_reported_speech_is_still_a_step(nlp: Language) -> None:
     steps = steps_of(nlp, "The union said the two sides had agreed to meet again on Monday.")
     assert [(s.actor, s.when) for s in steps] == [("Teachers' Union", "on Monday")]
+
+
+@pytest.mark.parametrize(
+    ("text", "when", "date"),
+    [
+        ("Submissions close on 4 December.", "on 4 December", dt.date(2026, 12, 4)),
+        ("The union has until Monday to respond to the offer.", "until Monday", dt.date(2026, 11, 30)),
+        ("It gave the federation until Dec. 6 to comply.", "until Dec. 6", dt.date(2026, 12, 6)),
+        ("She will stand down at a party congress slated for the spring.", "for the spring", None),
+    ],
+)
+def test_deadlines_given_and_dates_the_parser_misread(
+    nlp: Language, text: str, when: str, date: dt.date | None
+) -> None:
+    steps = steps_of(nlp, text)
+    assert (steps[0].when, steps[0].date) == (when, date)

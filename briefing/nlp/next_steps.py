@@ -184,8 +184,8 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
 def _scheduled_participle(verb: Token, expressions: list[TimeExpression]) -> str | None:
     """ "a budget, slated for a vote in November", "the championship, scheduled for March":
     a participle that puts a named event on the calendar, with its date."""
-    if verb.tag_ != "VBN" or verb.lower_ not in SCHEDULE or verb.dep_ not in ("acl", "amod", "ROOT"):
-        return None
+    if verb.tag_ != "VBN" or verb.lower_ not in SCHEDULE or verb.dep_ not in ("acl", "amod", "ROOT", "relcl", "advcl"):
+        return None  # "a budget, slated for a vote in November", "a party congress slated for the spring"
     if any(c.dep_ == "aux" for c in verb.children):
         return None  # "had planned to summon them in September": a plan that was, not an event set
     near = {verb, *verb.children, *(g for c in verb.children for g in c.children)}  # "slated for a vote in November"
@@ -196,7 +196,16 @@ def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction
     """Steps named by a noun: "the next stage is a certification hearing", "expected a reply within
     days", "set a deadline of Jan. 31 for a new election"."""
     for token in sent:
+        deadline = _deadline_given(token, expressions)
+        if deadline is not None:
+            return deadline
         if token.pos_ not in ("VERB", "AUX"):
+            if token.lower_ in OPENINGS and token.dep_ != "compound":
+                # "Submissions close on 4 December": a short sentence the parser read without its verb
+                dated = next((e for e in expressions if _attached(e, {token, *token.children})), None)
+                if dated is not None:
+                    top = token.head if token.head.pos_ in ("NOUN", "PROPN") else token  # "Submissions close"
+                    return FutureAction(token, top, "schedule", dated, None, sent)
             continue
         subject = _own_subject(token)
         if (
@@ -217,6 +226,41 @@ def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction
         if _is(token, {"set", "give", "impose", "fix"}) and any(o.lemma_.casefold() == "deadline" for o in objects):
             return FutureAction(token, token, "deadline", dated, None, sent)
     return None
+
+
+# What opens or closes on a date: consultations, submissions, polls, registrations.
+OPENINGS = {
+    "close",
+    "closes",
+    "open",
+    "opens",
+    "begin",
+    "begins",
+    "end",
+    "ends",
+    "start",
+    "starts",
+    "resume",
+    "resumes",
+}
+
+
+def _deadline_given(token: Token, expressions: list[TimeExpression]) -> FutureAction | None:
+    """ "Gallant Ridge has until 5pm on 1 December to announce …", "It gave Nigeria until Nov. 6 to
+    comply": a deadline to act, the action being the infinitive."""
+    if not _is(token, {"have", "give"}) or token.pos_ not in ("VERB", "AUX"):
+        return None
+    until = next((c for c in token.children if c.dep_ == "prep" and c.lower_ in ("until", "till")), None)
+    if until is None:
+        return None
+    dated = next((e for e in expressions if _attached(e, {token, until, *until.subtree})), None)
+    act = next(
+        (t for t in token.subtree if t.pos_ == "VERB" and t is not token and any(c.lower_ == "to" for c in t.children)),
+        None,
+    )
+    if dated is None or act is None:
+        return None
+    return FutureAction(act, token, "deadline", dated, None, token.sent)
 
 
 def _own_date(
