@@ -238,3 +238,9 @@ def test_deadlines_given_and_dates_the_parser_misread(
 ) -> None:
     steps = steps_of(nlp, text)
     assert (steps[0].when, steps[0].date) == (when, date)
+
+
+def test_whoever_is_ordered_to_act_by_a_date_has_a_step(nlp: Language) -> None:
+    steps = steps_of(nlp, "The judge on Wednesday ordered the union to answer the claim within 14 days.")
+    assert [(s.actor, s.when, s.date) for s in steps] == [("Teachers' Union", "within 14 days", dt.date(2026, 12, 11))]
+    assert steps_of(nlp, "The minister called on the union to return to talks.") == []

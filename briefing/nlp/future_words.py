@@ -8,7 +8,7 @@ import re
 
 MAX_WORDS = 20
 # Kinds that are future (or committed) only through a date of their own ("the vote takes place in June").
-DATED_BY_TIME = {"present", "decide", "deadline", "must"}
+DATED_BY_TIME = {"present", "decide", "deadline", "must", "direct"}
 # "He would attend the meeting" takes the date of a meeting announced at most this many sentences before.
 EVENT_REFERENCE_WINDOW = 2
 WILL = {"will", "shall", "'ll", "wo", "’ll"}  # spaCy splits "won't" into "wo" + "n't"

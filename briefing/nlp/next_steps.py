@@ -228,6 +228,8 @@ def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction
     return None
 
 
+# Directing someone to act: "ordered the regulator to rehear", "called the minister to appear".
+DIRECT = {"order", "direct", "instruct", "summon", "call", "require", "compel"}
 # What opens or closes on a date: consultations, submissions, polls, registrations.
 OPENINGS = {
     "close",
@@ -268,7 +270,7 @@ def _own_date(
 ) -> TimeExpression | None:
     """The time expression attached to the verb, its marker words or its object ("further action next month")."""
     hosts = {verb, *[c for c in verb.children if c.dep_ in ("acomp", "dobj")]}
-    if kind != "decide":  # a decision's own date is its past: "agreed on Thursday to set up a fund"
+    if kind not in ("decide", "direct"):  # a decision's own date is its past: "agreed on Thursday to set up a fund"
         hosts |= {top, *([governor] if governor is not None else [])}
     return next((e for e in expressions if _attached(e, hosts)), None)
 
@@ -296,6 +298,8 @@ def _kind(verb: Token, governor: Token | None, modal: str | None, reported: bool
             return "expect"
         if _is(governor, DECIDE):
             return "decide"
+        if _is(governor, DIRECT) and any(c.dep_ == "dobj" for c in governor.children):
+            return "direct"  # "ordered the NDCA to rehear the matter within 60 days": dated, it is a step
         if _is(governor, {"be"}) and governor.tag_ in ("VBZ", "VBP"):
             return "is-to"
         if _is(governor, {"have"}) and modal:
@@ -810,6 +814,8 @@ def _actor(action: FutureAction, resolve_actor: ActorResolver) -> str | None:
     agent = next((c for c in action.verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         candidates += [c for c in agent.children if c.dep_ == "pobj"]
+    if action.kind == "direct":  # "ordered the NDCA to rehear …": the NDCA will act
+        candidates += [c for c in action.verb.head.children if c.dep_ == "dobj"]
     subject = _subject(action.verb, action.top)
     if subject is not None:
         candidates.append(subject)
