@@ -393,3 +393,18 @@ def test_the_spokesperson_is_the_one_just_introduced() -> None:
         "said the minister would not comment. “The minister wants a fair outcome,” the spokesperson said."
     )
     assert pairs[-1][0] == "Helen Marsh"
+
+
+def test_an_entity_in_lower_case_is_no_name() -> None:
+    from spacy.tokens import Doc
+
+    from briefing.nlp.actors import _named
+
+    doc = Doc(
+        load_nlp().vocab,
+        words=["a", "congress", "and", "the", "labor", "ministry", "and", "the", "U.N."],
+        ents=["O", "B-ORG", "O", "B-ORG", "I-ORG", "I-ORG", "O", "B-ORG", "I-ORG"],
+    )
+    congress, _, un = doc.ents
+    assert not _named(congress)
+    assert _named(un)

@@ -139,7 +139,7 @@ class ActorIndex:
     def _build(self) -> None:
         self._define_acronyms()
         spans = _with_whole_organisation_names(
-            [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent)],
+            [ent for ent in self.doc.ents if ent.label_ in ENTITY_TYPES and not adjectival_group(ent) and _named(ent)],
             organisation_names(self.doc),
         )
         spans += _names_cut_by_the_parser(self.doc, spans)
@@ -1039,3 +1039,12 @@ NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine",
 
 # How far (in tokens) "the spokesperson" still means the one last introduced: about three sentences.
 SPOKESPERSON_REACH = 120
+
+
+def _named(entity: Span) -> bool:
+    """A name has a capital somewhere: "congress" or "the council", tagged as an organisation
+    in lower case, is an event or a descriptor, never a name."""
+    if any(t.text[:1].isupper() for t in entity if not t.is_punct and t.lower_ not in ("the", "a", "an")):
+        return True
+    # ... unless it is an institution the text names by what it is: "the labor ministry"
+    return entity.root.lemma_.casefold() in INSTITUTION_HEADS and len([t for t in entity if t.dep_ != "det"]) > 1

@@ -299,7 +299,7 @@ ORG_NAME_WORDS = set(
 # "the presidency", "the federal government"): an actor when it acts, even unnamed.
 INSTITUTION_HEADS = ORG_DESCRIPTORS | {
     "presidency", "police", "ministry", "government", "cabinet", "parliament", "administration", "court",
-    "senate", "congress", "prosecutor", "panel", "delegation",
+    "senate", "prosecutor", "panel", "delegation",  # not "congress": in lower case a party's congress is an event
     "regulator", "assembly", "office",
 }  # fmt: skip
 # Nouns that carry information rather than hold views ("figures show", "the report says"):
@@ -431,6 +431,7 @@ _NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
 NAME_HEADS = ORG_NAME_WORDS | INSTITUTION_HEADS | {
     "alliance", "chamber", "centre", "center", "coalition", "movement", "league", "forum", "organisation",
     "organization", "service", "inspectorate", "secretariat", "force", "front", "institution", "observatory",
+    "congress",
 }  # fmt: skip
 _POSSESSIVE_MARKS = {"'", "’", "'s", "’s"}
 _NOT_NAME_ENTITIES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
