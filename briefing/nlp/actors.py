@@ -85,6 +85,7 @@ class ActorDraft:
     acting: int = 0  # mentions where the actor does or says something
     spoke: int = 0  # positions attributed so far
     channel_only: bool = False
+    counted: bool = False  # people known only by their count ("six men"): never who "we" or "it" is
 
     @property
     def first(self) -> int:
@@ -212,9 +213,9 @@ class ActorIndex:
             if not dealt_with or self.actor_at(self.doc[token.i : token.i + 1]) is not None:
                 continue
             number = count.lower_ if count.is_alpha else count.text
-            accused = next((a for a in self.actors if a.type == "group" and a.name.split()[0] == number), None)
+            accused = next((a for a in self.actors if a.counted and a.name.split()[0] == number), None)
             if accused is None:
-                accused = ActorDraft(name=f"{number} {token.lower_}", type="group")
+                accused = ActorDraft(name=f"{number} {token.lower_}", type="group", counted=True)
                 self.actors.append(accused)
                 self._register(accused, accused.name)
             else:
@@ -538,7 +539,7 @@ class ActorIndex:
             # "it" is most often the organisation the story is following, not the last place named
             actor = self._recent(
                 span,
-                lambda a: a.type in ("organisation", "group") and (a.acting > 0 or a.spoke > 0) and not _counted(a),
+                lambda a: a.type in ("organisation", "group") and (a.acting > 0 or a.spoke > 0) and not a.counted,
             ) or self._recent(span, lambda a: a.type == "place" and a.spoke > 0)
         elif root.pos_ == "PROPN" and span.root.i > span.start:
             # "Priya Nair, the union's deputy general secretary": the name before any apposition
@@ -552,8 +553,7 @@ class ActorIndex:
     def _accused_referred_to(self, span: Span) -> ActorDraft | None:
         """ "The men", "Both men", "the suspects", "the six", "They": the people counted earlier."""
         root = span.root
-        earlier = [m for m in self._mentions if m.start < span.start_char and m.actor.type == "group"]
-        counted = [m.actor for m in earlier if _counted(m.actor)]
+        counted = [m.actor for m in self._mentions if m.start < span.start_char and m.actor.counted]
         if not counted:
             return None
         latest = counted[-1]
@@ -1000,8 +1000,7 @@ def _names_cut_by_the_parser(doc: Doc, tagged: list[Span]) -> list[Span]:
             continue
         if second.lower_ in NAME_HEADS or (second.i + 1 < len(doc) and doc[second.i + 1].is_title):
             continue
-        used_alone = sum(1 for t in doc if t.text == second.text and t.i != second.i)
-        if used_alone:
+        if any(t.text == second.text for t in doc if t.i != second.i):  # "Mwale is one of …"
             span = doc.char_span(first.idx, second.idx + len(second), label="PERSON")
             if span is not None:
                 found.append(span)
@@ -1028,14 +1027,6 @@ LEGAL_PROCESS = {"arrest", "charge", "detain", "remand", "convict", "sentence", 
                  "appear", "face", "plead"}  # fmt: skip
 ACCUSED_NOUNS = {"suspect", "accused", "defendant", "man", "woman", "people", "person"}
 
-
-def _counted(actor: ActorDraft) -> bool:
-    """People known only by their count ("six men"): never who "we" or "it" stands for."""
-    first = actor.name.split()[0]
-    return actor.type == "group" and (first.isdigit() or first in NUMBER_WORDS)
-
-
-NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
 
 # How far (in tokens) "the spokesperson" still means the one last introduced: about three sentences.
 SPOKESPERSON_REACH = 120

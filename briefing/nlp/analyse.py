@@ -49,7 +49,7 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
             return None  # a channel, or a place or body that is only where things happen
         return actor.name
 
-    next_steps = _attributed_to_speaker(find_next_steps(doc, anchor, resolve_actor), positions)
+    next_steps = _attributed_to_speaker(find_next_steps(doc, anchor, resolve_actor, quotes), positions)
     evidence = Counter(id(p.actor) for p in positions)
     by_name = {a.name: a for a in index.actors}
     # A next step makes an actor more salient, but cannot by itself make a place or a
@@ -87,10 +87,9 @@ def _takes_a_side(actor: ActorDraft, quotes: QuoteMap) -> bool:
 def _attributed_to_speaker(steps: list[NextStep], positions: Sequence[FoundPosition]) -> list[NextStep]:
     """A step whose own words name no actor ("“I intend to talk to everyone,”", "the text
     would be published after that") is the plan of whoever the sentence is attributed to."""
-    speaker_of = {}
+    speaker_of: dict[str, str] = {}
     for position in positions:
-        if position.actor.type != "place" or position.actor.spoke:
-            speaker_of.setdefault(position.evidence, position.actor.name)
+        speaker_of.setdefault(position.evidence, position.actor.name)
     return [
         replace(step, actor=speaker_of[step.evidence]) if step.actor is None and step.evidence in speaker_of else step
         for step in steps

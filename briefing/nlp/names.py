@@ -460,13 +460,10 @@ def organisation_names(doc: Doc) -> list[Span]:
         # At a sentence's start a capital proves nothing: "Council officers said" is no name.
         if capitalised >= (3 if doc[start].is_sent_start else 2):
             found.append(doc[start:end])
-    # One name may be reached from two head words ("Ministry of Housing, … Local Government").
-    return [
-        span
-        for span in found
-        if not any(o is not span and o.start <= span.start and span.end <= o.end and len(o) > len(span) for o in found)
-        and span == next(o for o in found if (o.start, o.end) == (span.start, span.end))
-    ]
+    # One name may be reached from two head words ("Ministry of Housing, … Local Government"):
+    # once each, and not again inside a longer one.
+    unique = list({(span.start, span.end): span for span in found}.values())
+    return [s for s in unique if not any(o.start <= s.start and s.end <= o.end and len(o) > len(s) for o in unique)]
 
 
 def _name_word_before(doc: Doc, at: int) -> bool:

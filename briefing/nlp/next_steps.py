@@ -67,11 +67,14 @@ class FutureAction:
     needs_actor: bool = False  # a hedged, agreed or conditional step counts only once its actor is known
 
 
-def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolver) -> list[NextStep]:
-    """One NextStep per announced future action in the article, in text order, without duplicates."""
+def find_next_steps(
+    doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolver, quotes: QuoteMap | None = None
+) -> list[NextStep]:
+    """One NextStep per announced future action in the article, in text order, without duplicates.
+    `quotes` is the article's QuoteMap when the caller has one already."""
     steps: list[NextStep] = []
     seen: set[tuple[str, str]] = set()
-    quotes = QuoteMap(doc_text(doc))
+    quotes = quotes if quotes is not None else QuoteMap(doc_text(doc))
     dated: list[tuple[int, FutureAction, dt.date]] = []  # (sentence number, action, date) of dated steps so far
     for number, sent in enumerate(sentence_units(doc)):
         evidence = sent.text.strip()
@@ -81,6 +84,8 @@ def find_next_steps(doc: Doc, anchor: dt.date | None, resolve_actor: ActorResolv
                 continue  # "said X, an analyst at Pine Ridge": a forecast from outside, not an announced step
             if _the_writers_own(action, quotes):
                 continue  # "We'll be back with live coverage from 8am tomorrow": the newsroom, not the story
+            if action.kind == "must" and action.time is None and quotes.inside(action.verb.idx):
+                continue  # "“The government must act”": a demand, a position, not an obligation laid down
             when = action.time.text if action.time else None
             date = resolve_date(when, anchor) if when else None
             if when is None:
@@ -200,7 +205,7 @@ def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction
         if deadline is not None:
             return deadline
         if token.pos_ not in ("VERB", "AUX"):
-            if token.lower_ in OPENINGS and token.dep_ != "compound":
+            if _is(token, OPENINGS) and token.dep_ != "compound":
                 # "Submissions close on 4 December": a short sentence the parser read without its verb
                 dated = next((e for e in expressions if _attached(e, {token, *token.children})), None)
                 if dated is not None:
@@ -231,20 +236,7 @@ def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction
 # Directing someone to act: "ordered the regulator to rehear", "called the minister to appear".
 DIRECT = {"order", "direct", "instruct", "summon", "call", "require", "compel"}
 # What opens or closes on a date: consultations, submissions, polls, registrations.
-OPENINGS = {
-    "close",
-    "closes",
-    "open",
-    "opens",
-    "begin",
-    "begins",
-    "end",
-    "ends",
-    "start",
-    "starts",
-    "resume",
-    "resumes",
-}
+OPENINGS = {"close", "open", "begin", "end", "start", "resume"}
 
 
 def _deadline_given(token: Token, expressions: list[TimeExpression]) -> FutureAction | None:
@@ -339,12 +331,7 @@ def _in_a_past_year(action: FutureAction, anchor: dt.date | None) -> bool:
             if child.dep_ not in ("prep", "npadvmod") or child.i > head.i:
                 continue
             for token in child.subtree:
-                if (
-                    token.like_num
-                    and len(token.text) == 4
-                    and token.text.isdigit()
-                    and 1900 < int(token.text) < anchor.year
-                ):
+                if token.text.isdigit() and len(token.text) == 4 and 1900 < int(token.text) < anchor.year:
                     return True
     return False
 
@@ -358,12 +345,6 @@ def _governs_infinitive(verb: Token) -> bool:
         and not any(a.lower_ in ("whether", "how", "which", "what", "when") for a in c.children)
         for c in verb.children
     )
-
-
-def _in_quotation(token: Token) -> bool:
-    """Inside quotation marks: an odd number of quote marks before it in its sentence."""
-    marks = sum(1 for t in token.sent if t.i < token.i and t.text in ('"', "“", "”"))
-    return marks % 2 == 1
 
 
 def _modal(token: Token) -> str | None:
@@ -497,15 +478,16 @@ def _is_action_verb(verb: Token, own_date: TimeExpression | None) -> bool:
 def _imposed(verb: Token, top: Token) -> bool:
     """An obligation the story itself states, undated: "Ministers must decide again whether ...",
     "The decision must now be written into the long-term plan" -- what a ruling or a rule now
-    requires. Not anyone's demand: a "must" in a quotation or reported speech ("the government
-    must act, she said") is a position, and a "must" in a subordinate clause is a condition."""
+    requires. Not anyone's demand: a "must" in reported speech ("the government must act, she
+    said") is a position, as is one in quotation marks (find_next_steps checks), and a "must" in
+    a subordinate clause is a condition."""
     if top.dep_ != "ROOT" or _reporting_verb(top) is not None:
         return False
     if any(c.dep_ == "parataxis" and _is(c, SPEECH) for c in top.children):
         return False  # "…, he said"
     if _is(verb, NOT_ACTIONS) or (_is(verb, SPEECH | DEMAND) and not _passive(verb)):
         return False  # "must be written into the plan" is an act; "must write to ..." a demand
-    return not _conditional(verb, top) and not _in_quotation(verb)
+    return not _conditional(verb, top)
 
 
 def _plausible(kind: str, verb: Token, time: TimeExpression) -> bool:

@@ -183,12 +183,12 @@ def _contrasted(
         speaker_span = _speaker(verb)
         if speaker_span is None or speaker_span.root.dep_ not in _SUBJECTS or speaker_span.root.head != verb:
             continue  # its own subject, not one borrowed from the main clause
+        statement, kind = _statement(sentence, verb, quotes)
         for actor in _speakers(speaker_span, index):
             if id(actor) not in taken:
                 taken.add(id(actor))
-                statement, kind = _statement(sentence, verb, quotes)
-                found.append(FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind,
-                                           verb.lemma_.casefold()))  # fmt: skip
+                lemma = verb.lemma_.casefold()
+                found.append(FoundPosition(actor, statement, _evidence(sentence), sentence.start_char, kind, lemma))
     return found
 
 
@@ -263,7 +263,7 @@ def _named_in_apposition(span: Span, index: ActorIndex) -> Token | None:
     if root.ent_type_ or root.pos_ not in ("NOUN", "PROPN"):
         return None
     # The apposition hangs on the role, or on the place of "governor of Los Lagos".
-    holders = [root, *[t for t in root.children if t.dep_ == "prep" for t in t.children if t.dep_ == "pobj"]]
+    holders = [root, *_prepositional_objects(root)]
     for holder in holders:
         for child in holder.children:
             if child.dep_ != "appos" or not span.start <= child.i < span.end:
@@ -272,6 +272,11 @@ def _named_in_apposition(span: Span, index: ActorIndex) -> Token | None:
             if actor is not None and actor.type in ("person", "organisation") and child.pos_ == "PROPN":
                 return child
     return None
+
+
+def _prepositional_objects(token: Token) -> list[Token]:
+    """ "Los Lagos" of "governor of Los Lagos": the objects of the token's prepositions."""
+    return [o for p in token.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"]
 
 
 def _noun_phrase(token: Token) -> Span:
@@ -388,8 +393,7 @@ def _speaker(verb: Token) -> Span | None:
             # ... and a coordination: "Chad and Sudan agreed".
             # ... and a name given after a role's "of": "The regional governor of Los Lagos, Paola Cárcamo,".
             attached = [c for c in subject.children if c.dep_ in ("appos", "conj")]
-            attached += [a for p in subject.children if p.dep_ == "prep" for o in p.children for a in o.children
-                         if o.dep_ == "pobj" and a.dep_ == "appos"]  # fmt: skip
+            attached += [a for o in _prepositional_objects(subject) for a in o.children if a.dep_ == "appos"]
             end = max([subject.i] + [c.right_edge.i for c in attached])
             return after_prefix(doc[subject.left_edge.i : end + 1])  # not "DOHA, Sept 8 (Reuters) - Chad"
         if token.dep_ in ("conj", "xcomp", "advcl") and token.head is not token:
