@@ -420,7 +420,7 @@ COMMENTATORS = {
 
 def is_commentator(noun: Token) -> bool:
     lemma = noun.lemma_.casefold()
-    return lemma in COMMENTATORS or lemma.endswith(("ologist", "icist", "chemist"))
+    return lemma in COMMENTATORS or lemma.endswith(("ologist", "icist"))
 
 
 _NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
@@ -602,7 +602,7 @@ def in_byline(sentence: Span) -> bool:
 # "Edited by ... with reporting from ...", "Live coverage by ...", "Updates by ...".
 _CREDIT = re.compile(
     r"^\(?\s*(?:(?:photo(?:graph)?s?|pictures?|images?|illustration|video)\s*(?::|by\b)"
-    r"|(?:additional\s+|live\s+)?(?:reporting|editing|writing|compiled|edited|updates|live\s+coverage|produced)"
+    r"|(?:additional\s+)?(?:reporting|editing|writing|compiled|edited|updates|live\s+coverage|produced)"
     r"\s+(?:by|from)\b|by\s+[A-Z])",
     re.IGNORECASE,
 )
@@ -614,7 +614,6 @@ _DATELINE = re.compile(
     r"\s*[—–-]\s"
 )
 _BYLINE_WORDS = 15
-_LINK = re.compile(r"https?://|\bwww\.")
 
 
 def strip_dateline(text: str) -> str:
@@ -634,8 +633,6 @@ def in_credit(span: Span) -> bool:
     sentence_start = max(start, *(text.rfind(mark, start, span.start_char) + 2 for mark in (". ", "; ", "\n")))
     if _CREDIT.match(paragraph.lstrip()) or _CREDIT.match(text[sentence_start : span.end_char].lstrip()):
         return True
-    if _LINK.search(paragraph):
-        return True  # a footer that points somewhere: "AP sports: https://…", "Follow us at www.…"
     dateline = _DATELINE.match(paragraph) if start == _first_paragraph(text) or paragraph[:1].isupper() else None
     if dateline and span.start_char < start + dateline.end():
         return True
