@@ -408,3 +408,8 @@ def test_an_entity_in_lower_case_is_no_name() -> None:
     congress, _, un = doc.ents
     assert not _named(congress)
     assert _named(un)
+
+
+def test_a_stray_quotation_mark_is_no_position() -> None:
+    pairs = speakers("“We will not back down,” said Mr Smith, the union's leader. “")
+    assert [evidence for _, evidence in pairs] == ["“We will not back down,” said Mr Smith, the union's leader."]

@@ -71,6 +71,8 @@ def find_positions(doc: Doc, index: ActorIndex, quotes: QuoteMap) -> list[FoundP
     speaker_of_quote: dict[int, ActorDraft] = {}  # a quotation's opening mark -> who speaks it
     unattributed: list[Span] = []  # sentences that open inside a quotation but name no speaker
     for sentence in doc.sents:
+        if not any(t.is_alpha for t in sentence):
+            continue  # a stray quotation mark the splitter left alone states nothing
         positions = _attributed(sentence, index, quotes)
         if not positions:
             continued = _continued_quote(sentence, quotes, last_speaker)
