@@ -413,3 +413,58 @@ def test_an_entity_in_lower_case_is_no_name() -> None:
 def test_a_stray_quotation_mark_is_no_position() -> None:
     pairs = speakers("“We will not back down,” said Mr Smith, the union's leader. “")
     assert [evidence for _, evidence in pairs] == ["“We will not back down,” said Mr Smith, the union's leader."]
+
+
+def test_a_brand_the_tagger_took_for_a_town_is_the_business_it_opens() -> None:
+    text = (
+        "Homeowners won their claim against Brackwater Panel Systems on Friday. "
+        "Brackwater said it would study the judgment. Brackwater has 20 days to appeal."
+    )
+    index, positions = analyse(text)
+    names = {a.name for a in index.actors}
+    assert "Brackwater" not in names
+    assert {p.actor.name for p in positions} == {"Brackwater Panel Systems"}
+
+
+def test_a_town_that_lends_its_name_to_a_council_stays_a_place() -> None:
+    index, _ = analyse("Harwick Borough Council met on Monday. Harwick is a market town on the river.")
+    assert "Harwick Borough Council" in {a.name for a in index.actors}
+
+
+def test_unnamed_councillors_are_the_council_named_councillors_themselves() -> None:
+    text = (
+        "Tallow Creek District Council backed the seawall on Wednesday. "
+        "Councillors voted 7-4 to adopt the plan. "
+        "Councillors Ana Ruiz and Tom Hale voted against."
+    )
+    pairs = speakers(text)
+    assert ("Tallow Creek District Council", "Councillors voted 7-4 to adopt the plan.") in pairs
+    named = {name for name, evidence in pairs if evidence.startswith("Councillors Ana")}
+    assert named and "Tallow Creek District Council" not in named
+
+
+def test_a_photo_caption_holds_no_position() -> None:
+    text = (
+        "The union rejected the offer on Tuesday.\n\n"
+        "Union leader Maria Costa rejects the offer at a rally on Tuesday. Photo: Jo Bloggs/Harbour Courier\n\n"
+        "Maria Costa, the union's leader, said the strike would go ahead."
+    )
+    evidence = [e for _, e in speakers(text)]
+    assert not any("at a rally" in e for e in evidence)
+    assert "Maria Costa, the union's leader, said the strike would go ahead." in evidence
+
+
+def test_the_outlets_own_correspondent_and_photographer_are_no_actors() -> None:
+    text = (
+        "Our correspondent Elena Dimova is in the chamber, and photographer Petar Kolev is outside. "
+        "Prime Minister Vesela Stoeva said the budget would pass."
+    )
+    names = {a.name for a in analyse(text)[0].actors}
+    assert "Vesela Stoeva" in names
+    assert not names & {"Elena Dimova", "Petar Kolev"}
+
+
+def test_a_dateline_with_accented_capitals_is_never_a_speaker() -> None:
+    text = "BOGOTÁ, Colombia — Police arrested 12 people on Wednesday, accusing them of running an extortion ring."
+    index, positions = analyse(text)
+    assert all(p.actor.name.casefold() != "bogotá" for p in positions)

@@ -244,3 +244,21 @@ def test_whoever_is_ordered_to_act_by_a_date_has_a_step(nlp: Language) -> None:
     steps = steps_of(nlp, "The judge on Wednesday ordered the union to answer the claim within 14 days.")
     assert [(s.actor, s.when, s.date) for s in steps] == [("Teachers' Union", "within 14 days", dt.date(2026, 12, 11))]
     assert steps_of(nlp, "The minister called on the union to return to talks.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both sides agreed on Friday to hold talks on job security, but no date has been fixed.",
+        "The union said the two ministers had agreed to meet again, though no date or venue has been set.",
+        "The two delegations also agreed to keep talking about the annex, though no further meeting has been scheduled.",
+    ],
+)
+def test_an_agreement_whose_date_is_still_open_is_a_step(nlp: Language, text: str) -> None:
+    steps = steps_of(nlp, text)
+    assert len(steps) == 1 and steps[0].when is None
+
+
+def test_a_photo_caption_is_no_next_step(nlp: Language) -> None:
+    caption = "Delegates leave the plenary hall on Thursday. Photograph: Jo Bloggs/Meridian Wire"
+    assert steps_of(nlp, caption) == []

@@ -45,6 +45,7 @@ from briefing.nlp.names import (
     in_byline,
     in_credit,
     in_photo_credit,
+    newsroom_staff,
     inside_person_title,
     is_acronym,
     is_calendar_word,
@@ -157,6 +158,7 @@ class ActorIndex:
         self._add_acting_institutions()
         self._add_the_accused()
         self._merge_generic_names()
+        self._merge_places_into_businesses()
         self._add_untagged_surnames()
         self._mentions.sort(key=lambda m: m.start)
         self._score_activity()
@@ -241,15 +243,38 @@ class ActorIndex:
                     for a in self.actors
                     if a is not actor and a.type == "organisation" and word in a.name.casefold().split()
                 ]
-            if len(owners) != 1:
+            if len(owners) == 1:
+                self._merge_into(actor, owners[0])
+
+    def _merge_places_into_businesses(self) -> None:
+        """A 'place' or bare 'person' that acts and whose name opens exactly one business's name
+        ('Kestrel' of 'Kestrel Panel Systems', 'Calloway' of 'Calloway Foods') is that business's
+        short name: the tagger read an invented brand as a town or a surname. A town that only
+        lends its name ('Perth School of Business', 'Aldermoor Borough Council') stays a place."""
+        for actor in list(self.actors):
+            untitled_word = actor.type == "person" and " " not in actor.name and not (actor.gender or actor.role)
+            if not (actor.type == "place" or untitled_word) or not any(self._acts(m.span) for m in actor.mentions):
                 continue
-            owner = owners[0]
-            owner.aliases.add(actor.name)
-            for mention in actor.mentions:
-                mention.actor = owner
-                owner.mentions.append(mention)
-            self.actors.remove(actor)
-            self._by_key[actor.name.casefold()] = owner
+            words = actor.name.casefold().split()
+            owners = [
+                a
+                for a in self.actors
+                if a.type == "organisation"
+                and _is_business(a)
+                and a.name.casefold().split()[: len(words)] == words
+                and len(a.name.split()) > len(words)
+                and all(w[:1].isupper() for w in a.name.split()[len(words) :])  # no "of", "and": a brand's words
+            ]
+            if len(owners) == 1:
+                self._merge_into(actor, owners[0])
+
+    def _merge_into(self, actor: ActorDraft, owner: ActorDraft) -> None:
+        owner.aliases.add(actor.name)
+        for mention in actor.mentions:
+            mention.actor = owner
+            owner.mentions.append(mention)
+        self.actors.remove(actor)
+        self._by_key[actor.name.casefold()] = owner
 
     def _add_metonyms(self) -> None:
         for match in re.finditer(r"\b(?:No\.? 10|Number 10)\b", self.doc.text):
@@ -282,6 +307,7 @@ class ActorIndex:
             # The sentence of the name's last word: the parser may cut "Aldermoor | Borough Council has …".
             or in_byline(self._sentences[self._sentence_at[span.end - 1]])
             or in_credit(span)
+            or newsroom_staff(span)
             or inside_person_title(span)
         )
 
@@ -533,6 +559,11 @@ class ActorIndex:
         accused = self._accused_referred_to(span)
         if accused is not None:
             return accused
+        body = _body_whose_members(root)
+        if body is not None:  # "councillors are due to vote", "some council members called it optimistic"
+            members_of = self._recent(span, lambda a: a.type == "organisation" and body in a.name.casefold().split())
+            if members_of is not None:
+                return members_of
         if lower in MALE_PRONOUNS or lower in FEMALE_PRONOUNS:
             actor = self._resolve_pronoun(span, "m" if lower in MALE_PRONOUNS else "f")
         elif lower in THING_PRONOUNS or lower in ("we", "us", "our"):
@@ -901,6 +932,21 @@ def rank(actors: Iterable[ActorDraft], evidence_counts: dict[int, int], limit: i
 # The people and organs through which an organisation acts: its shareholders, members, board.
 OWN_PEOPLE = {"shareholder", "member", "board", "executive", "leadership", "bureau", "management", "director"}
 COLLECTIVES = {"group", "body", "association", "organisation", "organization", "representative", "union"}
+
+
+# The unnamed members of a body, voting or deciding as it: "councillors", "union members".
+MEMBER_NOUNS = {"councillor": "council", "councilor": "council"}
+
+
+def _body_whose_members(root: Token) -> str | None:
+    """The body whose members a plural noun names ("councillors", "council members"), unless the
+    members are named ("councillors Helen Marsden and Peter Galbraith": those people)."""
+    if root.tag_ != "NNS" or any(c.pos_ == "PROPN" and c.dep_ in ("appos", "compound") for c in root.children):
+        return None
+    lemma = root.lemma_.casefold()
+    if lemma == "member":
+        return next((c.lower_ for c in root.children if c.dep_ == "compound" and c.lower_ in ORG_DESCRIPTORS), None)
+    return MEMBER_NOUNS.get(lemma)
 
 
 def _is_business(actor: ActorDraft) -> bool:

@@ -591,6 +591,43 @@ def in_photo_credit(span: Span) -> bool:
     return close_at >= 0 and "/" in text[open_at:close_at]
 
 
+# A photo caption: a paragraph that opens with "Photo:" or "[Photo caption:", or that closes
+# with the picture's credit ("… on Thursday. Photograph: Emre Aksoy/The Sentinel", "(Photo: X)").
+_CAPTION_OPENING = re.compile(r"^\[?\s*(?:photo(?:graph)?s?|pictures?|images?)\b(?:\s+caption)?\s*[:/]", re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[.!?)\]]\s+|\(\s*)(?:photo(?:graph)?s?|pictures?|images?)\s*(?::|/|by\b)[^\n.!?]{1,80}\)?\]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def in_caption(span: Span) -> bool:
+    """Inside a photo caption: it describes a picture, so it holds no one's position and no next step
+    ("Delegates leave a late-night session … on Thursday. Photograph: …")."""
+    text = doc_text(span.doc)
+    at = span.start_char + len(span.text) - len(span.text.lstrip())  # the paragraph its first word is in
+    start = text.rfind("\n\n", 0, at)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", at)
+    paragraph = text[start : len(text) if end < 0 else end].strip()
+    return bool(_CAPTION_OPENING.match(paragraph) or _CAPTION_CREDIT.search(paragraph))
+
+
+# The outlet's own people, named in the copy: "Our correspondent Mila Georgieva is in the chamber".
+NEWSROOM_ROLES = {"correspondent", "reporter", "photographer", "photojournalist", "videographer", "stringer"}
+
+
+def newsroom_staff(span: Span) -> bool:
+    """A name introduced by a newsroom role ("our environment correspondent Hannah Leclerc",
+    "photographer Stoyan Petrov") or given one in apposition ("X, our reporter in Sofia"):
+    the writer's colleague, never an actor of the story."""
+    for token in reversed(span.doc[max(0, span.start - 3) : span.start]):
+        if token.lower_ in NEWSROOM_ROLES or token.lemma_.casefold() in NEWSROOM_ROLES:
+            return True  # (whatever the tagger made of it: "photographer" can come out a verb)
+        if not (token.is_lower and token.pos_ in ("NOUN", "ADJ")):
+            break  # "environment correspondent": only a modifier may stand between
+    return any(c.dep_ == "appos" and c.lemma_.casefold() in NEWSROOM_ROLES for c in span.root.children)
+
+
 def in_byline(sentence: Span) -> bool:
     """Bylines and datelines: a short sentence without a verb ("By Jo Smith, PA")."""
     has_verb = any(t.pos_ in ("VERB", "AUX") for t in sentence)
@@ -606,10 +643,10 @@ _CREDIT = re.compile(
     r"\s+(?:by|from)\b|by\s+[A-Z])",
     re.IGNORECASE,
 )
-# A wire dateline opens the first paragraph: "DOHA, Sept 8 (Reuters) -", "AMMAN —",
+# A wire dateline opens the first paragraph: "DOHA, Sept 8 (Reuters) -", "AMMAN —", "BOGOTÁ —",
 # "Beirut (AFP) -": the place in capitals, or any place with an agency's tag.
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'’ -]{2,}?(?:,[^\n()—–]{1,40}?)?(?:\s*\([A-Za-z ]{2,20}\))?"
+    r"^(?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ -]{2,}?(?:,[^\n()—–]{1,40}?)?(?:\s*\([A-Za-z ]{2,20}\))?"
     r"|[A-Z][\w.'’ -]{1,30}?(?:,[^\n()—–]{1,40}?)?\s*\((?:Reuters|AP|AFP|AAP|PA|Bloomberg|dpa|UPI|CP|ANI|Xinhua)\))"
     r"\s*[—–-]\s"
 )

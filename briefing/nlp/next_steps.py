@@ -47,7 +47,7 @@ from briefing.nlp.future_words import (
     WOULD,
     guess_lemma,
 )
-from briefing.nlp.names import after_prefix, doc_text, is_commentator, subjects_of
+from briefing.nlp.names import after_prefix, doc_text, in_caption, is_commentator, subjects_of
 from briefing.nlp.quotes import QuoteMap
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ def find_next_steps(
     quotes = quotes if quotes is not None else QuoteMap(doc_text(doc))
     dated: list[tuple[int, FutureAction, dt.date]] = []  # (sentence number, action, date) of dated steps so far
     for number, sent in enumerate(sentence_units(doc)):
+        if in_caption(sent):
+            continue  # "Delegates leave the session on Thursday. Photograph: …" describes a picture
         evidence = sent.text.strip()
         quoted_by = _own_subject(sent.root) if _is(sent.root, SPEECH) else None  # "“…,” said X, an analyst"
         for action in future_actions(sent, anchor):
@@ -158,10 +160,13 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
         # Undated, only an actor's own hedged plan ("said it might appeal") or agreement
         # ("agreed to meet again, though no date was set") is a next step, and only once
         # the actor is known (find_next_steps checks).
-        hedged_or_agreed = (modal == "might" and not _perfect(verb)) or (
-            kind == "decide" and governor is not None and governor.tag_ == "VBD"
-        )
+        agreed = kind == "decide" and governor is not None
+        hedged_or_agreed = (modal == "might" and not _perfect(verb)) or (agreed and governor.tag_ == "VBD")
         in_main_clause = top.dep_ in ("ROOT", "ccomp", "conj", "parataxis")  # not "when it agreed to", "so it could"
+        goes_on = any(c.dep_ == "xcomp" and c.tag_ == "VBG" for c in verb.children)  # "agreed to keep talking"
+        if agreed and near is None and in_main_clause and _no_date_yet(sent) and (goes_on or not _is(verb, NOT_ACTIONS)):
+            # "Both sides agreed to hold talks, but no date has been fixed": the text itself says it is still to come
+            return FutureAction(verb, top, kind, None, speaker, sent)
         if hedged_or_agreed and near is None and in_main_clause and _agentive(subject) and not _is(verb, NOT_ACTIONS):
             return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
         if kind == "must" and near is None and _agentive(subject) and _imposed(verb, top):
@@ -184,6 +189,21 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
     if _conditional(verb, top):
         return FutureAction(verb, top, kind, None, speaker, sent, needs_actor=True)
     return action
+
+
+# "though no date or venue has been set", "but no further meeting has been scheduled"
+UNSCHEDULED_NOUNS = {"date", "time", "timetable", "timeline", "venue", "meeting", "schedule"}
+SETTING_VERBS = {"set", "fix", "schedule", "agree", "announce", "confirm", "name", "give", "arrange"}
+
+
+def _no_date_yet(sent: Span) -> bool:
+    """The sentence says the date of what was agreed is still open: "no date has been set"."""
+    return any(
+        t.lower_ == "no"
+        and t.head.lemma_.casefold() in UNSCHEDULED_NOUNS
+        and (_is(t.head.head, SETTING_VERBS) or any(_is(c, SETTING_VERBS) for c in t.head.head.conjuncts))
+        for t in sent
+    )
 
 
 def _scheduled_participle(verb: Token, expressions: list[TimeExpression]) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from briefing.document import PositionKind
 from briefing.nlp.actors import ActorDraft, ActorIndex
-from briefing.nlp.names import ROLE_WORDS, STANCE_NOUNS, after_prefix, doc_text, subjects_of
+from briefing.nlp.names import ROLE_WORDS, STANCE_NOUNS, after_prefix, doc_text, in_caption, subjects_of
 from briefing.nlp.quotes import Quote, QuoteMap
 from briefing.text import paragraph_spans
 
@@ -71,8 +71,8 @@ def find_positions(doc: Doc, index: ActorIndex, quotes: QuoteMap) -> list[FoundP
     speaker_of_quote: dict[int, ActorDraft] = {}  # a quotation's opening mark -> who speaks it
     unattributed: list[Span] = []  # sentences that open inside a quotation but name no speaker
     for sentence in doc.sents:
-        if not any(t.is_alpha for t in sentence):
-            continue  # a stray quotation mark the splitter left alone states nothing
+        if not any(t.is_alpha for t in sentence) or in_caption(sentence):
+            continue  # a stray quotation mark states nothing; a photo caption describes a picture
         positions = _attributed(sentence, index, quotes)
         if not positions:
             continued = _continued_quote(sentence, quotes, last_speaker)
