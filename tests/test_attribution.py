@@ -468,3 +468,32 @@ def test_a_dateline_with_accented_capitals_is_never_a_speaker() -> None:
     text = "BOGOTÁ, Colombia — Police arrested 12 people on Wednesday, accusing them of running an extortion ring."
     index, positions = analyse(text)
     assert all(p.actor.name.casefold() != "bogotá" for p in positions)
+
+
+def test_the_writer_named_in_the_byline_is_no_actor_wherever_the_name_turns_up() -> None:
+    text = (
+        "By Mei Tanaka in Osaka\n\n"
+        "The health ministry said on Monday it would limit sales of cough medicine.\n\n"
+        "Mei Tanaka is the Ledger's Japan correspondent."
+    )
+    assert "Mei Tanaka" not in {a.name for a in analyse(text)[0].actors}
+
+
+def test_the_person_a_photo_caption_shows_is_not_taken_for_the_photographer() -> None:
+    text = (
+        "Photo: Prime Minister Lena Varga takes the oath in parliament. (Ivo Petrov/Danube Dispatch)\n\n"
+        "“We will earn your trust,” Lena Varga told MPs."
+    )
+    names = {a.name for a in analyse(text)[0].actors}
+    assert "Lena Varga" in names and "Ivo Petrov" not in names
+
+
+def test_a_body_owned_by_a_country_goes_by_its_own_name() -> None:
+    text = (
+        "Paraguay’s Ministry of Industry and Commerce said on Monday it would appeal. "
+        "The Attorney General's Office said it would review the case."
+    )
+    actors = {a.name: a for a in analyse(text)[0].actors}
+    assert "Ministry of Industry and Commerce" in actors
+    assert "Paraguay’s Ministry of Industry and Commerce" in actors["Ministry of Industry and Commerce"].aliases
+    assert "Attorney General's Office" in actors  # a possessive inside a name stays

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefing.nlp.names import (
+    country_names,
     BUSINESS_DESCRIPTORS,
     CIVIC_NAME_WORDS,
     DESCRIPTOR_SYNONYMS,
@@ -44,6 +45,7 @@ from briefing.nlp.names import (
     extend_person,
     in_byline,
     in_credit,
+    in_caption,
     in_photo_credit,
     newsroom_staff,
     inside_person_title,
@@ -134,6 +136,7 @@ class ActorIndex:
             self._sentence_at[sentence.start : sentence.end] = [number] * len(sentence)
         self.last_speaker: tuple[int, ActorDraft] | None = None  # (sentence start, actor)
         self._spokesperson_for: tuple[int, ActorDraft] | None = None  # the last "a spokesperson for X": (token, X)
+        self._newsroom: set[str] = set()
         self._build()
 
     # --- building -----------------------------------------------------------------
@@ -146,6 +149,13 @@ class ActorIndex:
         )
         spans += _names_cut_by_the_parser(self.doc, spans)
         spans.sort(key=lambda span: span.start)
+        # Whoever the credits name wrote or photographed the piece, wherever else the name turns up.
+        # (Not the people a photo caption shows: "Photo: Prime Minister X takes the oath".)
+        self._newsroom = {
+            clean_name(extend_person(s))[0]
+            for s in spans
+            if s.label_ == "PERSON" and (in_photo_credit(s) or self._credited(extend_person(s)) and not in_caption(s))
+        }
         persons = [s for s in spans if self._kind(s) == "person"]
         # Full names first, so "Johnson" and "Mr Johnson" can attach to "Boris Johnson".
         for span in sorted(persons, key=lambda s: -len(clean_name(extend_person(s))[0].split())):
@@ -303,12 +313,19 @@ class ActorIndex:
             not name
             or len(name) < 2
             or is_calendar_word(name)
-            or in_photo_credit(span)
+            or self._credited(span)
+            or newsroom_staff(span)
+            or name in self._newsroom  # "By Hana Ito" … "Hana Ito is our Tokyo correspondent."
+            or inside_person_title(span)
+        )
+
+    def _credited(self, span: Span) -> bool:
+        """In a byline, a credit line or a photo credit."""
+        return (
+            in_photo_credit(span)
             # The sentence of the name's last word: the parser may cut "Aldermoor | Borough Council has …".
             or in_byline(self._sentences[self._sentence_at[span.end - 1]])
             or in_credit(span)
-            or newsroom_staff(span)
-            or inside_person_title(span)
         )
 
     def _add_person(self, span: Span) -> None:
@@ -380,6 +397,9 @@ class ActorIndex:
         name, _ = clean_name(span)
         if self._skip(span, name):
             return
+        owned_as = None
+        if kind == "organisation" and (own_name := _without_owner(span, name)) is not None:
+            owned_as, name = name, own_name  # "Japan's Ministry of Health" is the Ministry of Health
         defined = self._defined_at(span)
         if defined is not None and name.casefold() in defined.name.casefold():
             self._mention(span, defined)  # a piece of a longer name ("Immingham" of "Immingham and ... Group")
@@ -396,6 +416,8 @@ class ActorIndex:
             self.actors.append(actor)
         elif name.casefold() != actor.name.casefold():
             actor.aliases.add(name)
+        if owned_as is not None:
+            actor.aliases.add(owned_as)
         self._register(actor, name)
         self._mention(span, actor)
         self._take_bracketed_acronym(span, actor)
@@ -993,6 +1015,24 @@ def _with_whole_organisation_names(entities: list[Span], names: list[Span]) -> l
     # Labelled as the tagger would, so the rest of the index treats them as organisations.
     named = [name.doc.char_span(name.start_char, name.end_char, label="ORG") for name in kept_names]
     return outside + [n for n in named if n is not None]
+
+
+def _without_owner(span: Span, name: str) -> str | None:
+    """The body's own name when the tagged name opens with a place or institution that owns it:
+    "Japan's Ministry of Health, Labour and Welfare", "the National Assembly's Departmental Committee
+    on Education", "Ghana's Volta Rovers". Not a possessive inside a name: "Attorney General's
+    Office", "People's Alliance"."""
+    mark = next((t for t in span if t.text in ("'s", "’s") and t.i > span.start), None)
+    if mark is None or f"{mark.text} " not in name:
+        return None
+    owner = span.doc[span.start : mark.i]
+    rest = name.split(f"{mark.text} ", 1)[1]
+    places = {e.text for e in span.doc.ents if e.label_ in ("GPE", "LOC")}  # inside an ORG its tag is lost
+    owned_by_place = owner.text in places | country_names() or any(t.ent_type_ in ("GPE", "LOC") for t in owner)
+    owned_by_body = owner[-1].lower_ in INSTITUTION_HEADS and owner[-1].is_title
+    if not (owned_by_place or owned_by_body) or len([w for w in rest.split() if w[:1].isupper()]) < 2:
+        return None
+    return rest
 
 
 def _place_only_describes(place: Token, head: Token) -> bool:

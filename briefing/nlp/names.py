@@ -7,6 +7,7 @@ Pure functions over spaCy spans; actors.py builds actors from them.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from briefing.nlp.dates import MONTHS, WEEKDAYS
@@ -318,6 +319,15 @@ STANCE_NOUNS = frozenset({
 })  # fmt: skip
 ISSUED_NOUNS = STANCE_NOUNS | {"letter", "statement", "decision", "plan", "announcement", "ruling", "position"}
 SPOKES = {"spokesperson", "spokesman", "spokeswoman", "source", "official", "officials", "representative"}
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """Countries and territories by their English names, from the Unicode CLDR data Babel ships
+    ("Paraguay", "Japan", "Bosnia & Herzegovina"): a place the tagger may have missed."""
+    from babel import Locale  # (imported here: only the NLP stage needs it)
+
+    return frozenset(name for code, name in Locale("en").territories.items() if code.isalpha())
 
 
 def doc_text(doc: Doc) -> str:
