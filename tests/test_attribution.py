@@ -497,3 +497,22 @@ def test_a_body_owned_by_a_country_goes_by_its_own_name() -> None:
     assert "Ministry of Industry and Commerce" in actors
     assert "Paraguay’s Ministry of Industry and Commerce" in actors["Ministry of Industry and Commerce"].aliases
     assert "Attorney General's Office" in actors  # a possessive inside a name stays
+
+
+def test_a_companys_short_name_may_be_the_end_of_its_name_without_the_legal_form() -> None:
+    text = (
+        "Mineração Vale Verde SA was ordered on Thursday to relocate 300 families. "
+        "Vale Verde said it would appeal. Salmones Lafken agreed to the merger. Lafken said the price was fair."
+    )
+    actors = {a.name: a for a in analyse(text)[0].actors}
+    assert "Vale Verde" in actors["Mineração Vale Verde SA"].aliases
+    assert "Lafken" in actors["Salmones Lafken"].aliases
+
+
+def test_a_town_that_names_a_company_and_a_council_is_neither() -> None:
+    text = (
+        "Castlewick Transit said fares would rise. Castlewick City Council said it would review the plan. "
+        "Drivers in Castlewick will strike on Monday."
+    )
+    actors = {a.name: a for a in analyse(text)[0].actors}
+    assert "Castlewick" not in actors["Castlewick Transit"].aliases

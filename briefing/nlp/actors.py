@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from briefing.nlp.names import (
+    LEGAL_FORMS,
     country_names,
     BUSINESS_DESCRIPTORS,
     CIVIC_NAME_WORDS,
@@ -168,7 +169,7 @@ class ActorIndex:
         self._add_acting_institutions()
         self._add_the_accused()
         self._merge_generic_names()
-        self._merge_places_into_businesses()
+        self._merge_short_names()
         self._add_untagged_surnames()
         self._mentions.sort(key=lambda m: m.start)
         self._score_activity()
@@ -256,26 +257,34 @@ class ActorIndex:
             if len(owners) == 1:
                 self._merge_into(actor, owners[0])
 
-    def _merge_places_into_businesses(self) -> None:
-        """A 'place' or bare 'person' that acts and whose name opens exactly one business's name
-        ('Kestrel' of 'Kestrel Panel Systems', 'Calloway' of 'Calloway Foods') is that business's
-        short name: the tagger read an invented brand as a town or a surname. A town that only
-        lends its name ('Perth School of Business', 'Aldermoor Borough Council') stays a place."""
-        for actor in list(self.actors):
+    def _merge_short_names(self) -> None:
+        """A business's short name, whatever the tagger made of it, is that business: the first or
+        last words of exactly one business's name, legal form left off ('Kestrel' and 'Calloway' of
+        'Kestrel Panel Systems' and 'Calloway Foods'; 'Serra Dourada' of 'Mineração Serra Dourada SA';
+        'Austral' of 'Salmones Austral'). A 'place' or a bare 'person' must act to count (the
+        tagger read an invented brand as a town or a surname), and must open a name of a brand's
+        words: a town only lends its name to 'Perth School of Business' or 'Aldermoor Borough Council'."""
+        # Longer short names first: "Serra Dourada" joins its company before "Dourada" is looked up.
+        for actor in sorted(self.actors, key=lambda a: -len(a.name.split())):
             untitled_word = actor.type == "person" and " " not in actor.name and not (actor.gender or actor.role)
-            if not (actor.type == "place" or untitled_word) or not any(self._acts(m.span) for m in actor.mentions):
-                continue
+            if actor.type in ("place", "person"):
+                if not untitled_word and actor.type == "person":
+                    continue
+                if not any(self._acts(m.span) for m in actor.mentions):
+                    continue
+            elif actor.type != "organisation" or actor.name.casefold().split()[-1] in ORG_NAME_WORDS:
+                continue  # "Foods" or "Holdings" alone says nothing about which
             words = actor.name.casefold().split()
             owners = [
                 a
                 for a in self.actors
-                if a.type == "organisation"
-                and _is_business(a)
-                and a.name.casefold().split()[: len(words)] == words
-                and len(a.name.split()) > len(words)
-                and all(w[:1].isupper() for w in a.name.split()[len(words) :])  # no "of", "and": a brand's words
+                if a is not actor
+                and a.type == "organisation"
+                and _short_name_of(words, a.name, prefix_only=actor.type != "organisation")
             ]
-            if len(owners) == 1:
+            # One owner, and a business: "Castlebridge" of "Castlebridge Transit" and "Castlebridge
+            # City Council" is the town; nor is "Tema" of "Tema and Kasoa" a business.
+            if len(owners) == 1 and _is_business(owners[0]) and " and " not in owners[0].name:
                 self._merge_into(actor, owners[0])
 
     def _merge_into(self, actor: ActorDraft, owner: ActorDraft) -> None:
@@ -901,6 +910,19 @@ def _speaker_works_for(token: Token) -> bool:
             # An outside commentator's employer is not in the story: "an analyst at Pine Ridge".
             return not is_commentator(token)
     return False
+
+
+def _short_name_of(words: list[str], name: str, prefix_only: bool) -> bool:
+    """Are `words` (casefolded) the first or last words of `name` without its legal form? With
+    `prefix_only`, only the first, followed by a brand's capitalised words ("Kestrel Panel Systems",
+    not "Perth School of Business")."""
+    full = [w for w in name.split() if w.casefold().strip(".") not in LEGAL_FORMS]
+    folded = [w.casefold() for w in full]
+    if len(folded) <= len(words):
+        return False
+    if folded[: len(words)] == words:
+        return not prefix_only or all(w[:1].isupper() for w in full[len(words) :])
+    return not prefix_only and folded[-len(words) :] == words
 
 
 def _cut_from(short: str, actor: ActorDraft) -> bool:
