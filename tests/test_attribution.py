@@ -516,3 +516,23 @@ def test_a_town_that_names_a_company_and_a_council_is_neither() -> None:
     )
     actors = {a.name: a for a in analyse(text)[0].actors}
     assert "Castlewick" not in actors["Castlewick Transit"].aliases
+
+
+def test_two_names_joined_by_and_stay_two_unless_they_end_in_one_head_word() -> None:
+    text = (
+        "The EU and China also agreed to keep talking about the annex. "
+        "The Canadian Association of Graduate and Postdoctoral Researchers said it would lobby MPs."
+    )
+    names = {a.name for a in analyse(text)[0].actors}
+    assert "EU and China" not in names and "China" in names
+    assert "Canadian Association of Graduate and Postdoctoral Researchers" in names
+
+
+def test_a_party_named_left_is_an_organisation_and_a_time_zone_is_no_actor() -> None:
+    text = (
+        "15:10 EET — The Democratic Left, with 23 MPs, is also voting no.\n\n"
+        "Times are in Eastern European Time."
+    )
+    names = {a.name for a in analyse(text)[0].actors}
+    assert "Democratic Left" in names
+    assert not names & {"EET", "Eastern European Time"}

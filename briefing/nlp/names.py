@@ -37,8 +37,12 @@ TITLES = {
 # Time zones head live-blog entries ("10.42 GMT — ..."): times, never actors.
 _TIME_ZONES = {
     "gmt", "bst", "utc", "cet", "cest", "est", "edt", "cst", "cdt", "pst", "pdt", "aest", "aedt", "awst",
-    "nzst", "nzdt", "ist", "sast", "eat", "wat", "cat", "msk", "jst", "hkt", "sgt",
+    "nzst", "nzdt", "ist", "sast", "eat", "wat", "cat", "msk", "jst", "hkt", "sgt", "eet", "eest", "kst", "pht",
 }  # fmt: skip
+# ... and spelt out: "Eastern European Time", "Pacific Standard Time", "Greenwich Mean Time".
+_ZONE_NAME = re.compile(
+    r"(?:\w+ )?(?:european|standard|daylight|summer|mean|eastern|central|western|pacific|mountain|atlantic) time"
+)
 _CALENDAR = {*WEEKDAYS, *MONTHS, *_TIME_ZONES, "christmas", "easter", "today", "tomorrow", "yesterday"}
 # Social platforms are channels people speak through, not actors in the story.
 PLATFORMS = {
@@ -395,7 +399,10 @@ def extend_organisation(span: Span) -> Span:
             run += 1
         while run > at + 1 and doc[run - 1].lower_ in ("of", "for", "and"):
             run -= 1
-        if run > at + 1 and doc[at + 1].lower_ not in ORG_NAME_WORDS:
+        # Only inside a longer name: "Canadian Association of Graduate | and Postdoctoral Researchers"
+        # or a name that ends in a head word; "the EU | and China" are two.
+        inside_a_name = any(t.lower_ in NAME_HEADS for t in doc[start:end]) or doc[run - 1].lower_ in NAME_HEADS
+        if run > at + 1 and doc[at + 1].lower_ not in ORG_NAME_WORDS and inside_a_name:
             end = run
     # A branch number: "Retail and Food Workers' Union Local 640".
     if end < len(doc) and doc[end].like_num and doc[end].is_digit and doc[end - 1].is_title:
@@ -405,6 +412,7 @@ def extend_organisation(span: Span) -> Span:
         start >= 2
         and doc[start - 1].lower_ in ("and", "&")
         and doc[start].lower_ not in ORG_NAME_WORDS
+        and doc[end - 1].lower_.strip("'’") in NAME_HEADS  # "Tema and | Kasoa" are two towns
         and doc[start - 2].ent_type_ != "PERSON"  # "Simon Vercoe and | Grace Liufau": two people
     ):
         run = start - 1
@@ -444,7 +452,7 @@ _NAME_JOINERS = {"of", "for", "and", "&", "'", "’", "'s", "’s"}
 NAME_HEADS = ORG_NAME_WORDS | INSTITUTION_HEADS | {
     "alliance", "chamber", "centre", "center", "coalition", "movement", "league", "forum", "organisation",
     "organization", "service", "inspectorate", "secretariat", "force", "front", "institution", "observatory",
-    "congress",
+    "congress", "left",  # "the Democratic Left", "the Green Left": parties
 }  # fmt: skip
 _POSSESSIVE_MARKS = {"'", "’", "'s", "’s"}
 _NOT_NAME_ENTITIES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
@@ -591,7 +599,8 @@ def looks_like_media(name: str) -> bool:
 
 
 def is_calendar_word(name: str) -> bool:
-    return name.casefold().rstrip("s") in _CALENDAR or name.casefold() in _CALENDAR
+    folded = name.casefold()
+    return folded.rstrip("s") in _CALENDAR or folded in _CALENDAR or bool(_ZONE_NAME.fullmatch(folded))
 
 
 def in_photo_credit(span: Span) -> bool:
