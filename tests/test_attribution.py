@@ -536,3 +536,19 @@ def test_a_party_named_left_is_an_organisation_and_a_time_zone_is_no_actor() -> 
     names = {a.name for a in analyse(text)[0].actors}
     assert "Democratic Left" in names
     assert not names & {"EET", "Eastern European Time"}
+
+
+def test_the_two_ministers_are_the_two_named_before() -> None:
+    text = (
+        "Foreign Minister Talant Osmon of Kyrgyzstan met Foreign Minister Farrukh Rahim of Tajikistan on Thursday. "
+        "Osmon said the deal was fair. Rahim said it was balanced. "
+        "The two ministers said they would meet again in the spring."
+    )
+    pairs = speakers(text)
+    last = "The two ministers said they would meet again in the spring."
+    assert {name for name, evidence in pairs if evidence == last} == {"Talant Osmon", "Farrukh Rahim"}
+
+
+def test_a_pronouns_company_is_no_new_actor() -> None:
+    text = "Sigrid Holm, Nordvik's chief executive, said her company would not raise its offer."
+    assert "company" not in {a.name for a in analyse(text)[0].actors}

@@ -590,6 +590,9 @@ class ActorIndex:
         accused = self._accused_referred_to(span)
         if accused is not None:
             return accused
+        pair = self.pair_referred_to(span)
+        if pair:
+            return pair[0]  # one actor wanted: the first named of the two
         body = _body_whose_members(root)
         if body is not None:  # "councillors are due to vote", "some council members called it optimistic"
             members_of = self._recent(span, lambda a: a.type == "organisation" and body in a.name.casefold().split())
@@ -611,6 +614,36 @@ class ActorIndex:
         if actor is not None:
             self._resolved.append((span.start_char, self.sentence_of(span).start, actor, root.dep_ in SUBJECT_DEPS))
         return actor
+
+    def pair_referred_to(self, span: Span) -> list[ActorDraft]:
+        """ "The two ministers", "both sides", "the two governments": the last two actors of that
+        kind named before, in the order they were named; [] when the phrase is no such pair."""
+        root = span.root
+        if root.tag_ != "NNS" or not any(c.lower_ in ("two", "both") for c in root.children):
+            return []
+        kind = PAIR_NOUNS.get(root.lemma_.casefold())
+        if kind is None:
+            return []
+
+        def fits(actor: ActorDraft) -> bool:
+            if actor.channel_only or actor.counted or not (actor.acting or actor.spoke):
+                return False
+            if kind == "person":
+                return actor.type == "person" and root.lemma_.casefold() in (actor.role or "").casefold()
+            if kind == "country":
+                return actor.type == "place"
+            if kind == "company":
+                return actor.type == "organisation" and _is_business(actor)
+            return actor.type != "person"  # "sides": countries, a union and a company
+
+        pair: list[ActorDraft] = []
+        for mention in reversed(self._mentions):
+            if mention.start < span.start_char and not mention.in_quote and fits(mention.actor):
+                if mention.actor not in pair:
+                    pair.append(mention.actor)
+                if len(pair) == 2:
+                    return sorted(pair, key=lambda a: a.first)
+        return []
 
     def _accused_referred_to(self, span: Span) -> ActorDraft | None:
         """ "The men", "Both men", "the suspects", "the six", "They": the people counted earlier."""
@@ -836,7 +869,11 @@ class ActorIndex:
                         return owner
         if any(t.dep_ == "det" and t.lower_ in ("a", "an", "another") for t in root.children):
             return None  # "a technical committee": some body of someone we know, not a new actor
-        modified = any(t.dep_ in ("compound", "amod", "nmod", "poss") and not _based_in(t) for t in root.children)
+        # ("her company", "its board": a pronoun's, someone we know under a name, not a new actor)
+        modified = any(
+            t.dep_ in ("compound", "amod", "nmod", "poss") and t.pos_ != "PRON" and not _based_in(t)
+            for t in root.children
+        )
         if root.lemma_.casefold() in INSTITUTION_HEADS and modified:
             # Bare "the union" is one we already know under its name; "the interior ministry" may be new.
             kind = "organisation"
@@ -879,6 +916,8 @@ class ActorIndex:
             actor = ActorDraft(name=name, type=kind)
             self.actors.append(actor)
             self._register(actor, name)
+        if kind == "group" and (described := _with_where_from(span.doc[words[0].i : root.i + 1])) is not None:
+            actor.aliases.add(described)  # "farmer groups in the Sughd region", "supporters of the change"
         actor.acting += 1
         self._mention(span.doc[words[0].i : root.i + 1], actor)
         self._mentions.sort(key=lambda m: m.start)
@@ -910,6 +949,19 @@ def _speaker_works_for(token: Token) -> bool:
             # An outside commentator's employer is not in the story: "an analyst at Pine Ridge".
             return not is_commentator(token)
     return False
+
+
+def _with_where_from(phrase: Span) -> str | None:
+    """A group's name with the short prepositional phrase that says which ("nurses at Osugi",
+    "MPs from three parties"), as the text gives it; None when there is none."""
+    root = phrase.root
+    prep = next((c for c in root.children if c.dep_ == "prep" and c.i == phrase.end), None)
+    if prep is None or prep.lower_ not in ("in", "of", "at", "from", "on", "for"):
+        return None
+    tail = phrase.doc[prep.i : prep.right_edge.i + 1]
+    if len(tail) > 7 or any(t.pos_ in ("VERB", "AUX") or t.is_punct for t in tail):
+        return None
+    return phrase.doc[phrase.start : tail.end].text
 
 
 def _short_name_of(words: list[str], name: str, prefix_only: bool) -> bool:
@@ -978,6 +1030,13 @@ OWN_PEOPLE = {"shareholder", "member", "board", "executive", "leadership", "bure
 COLLECTIVES = {"group", "body", "association", "organisation", "organization", "representative", "union"}
 
 
+# Plural nouns that, with "two" or "both", refer back to two actors named before: the kind each must be.
+PAIR_NOUNS = {
+    "minister": "person", "leader": "person", "president": "person", "negotiator": "person",
+    "country": "country", "nation": "country", "government": "country",
+    "company": "company", "firm": "company",
+    "side": "any", "party": "any", "delegation": "any",
+}  # fmt: skip
 # The unnamed members of a body, voting or deciding as it: "councillors", "union members".
 MEMBER_NOUNS = {"councillor": "council", "councilor": "council"}
 

@@ -377,7 +377,9 @@ def after_prefix(span: Span) -> Span:
     marks = [
         t.i + 1
         for t in span
-        if t.text in _PREFIX_MARKS or (t.text == "-" and t.whitespace_ and t.i > 0 and doc[t.i - 1].whitespace_)
+        if t.text in _PREFIX_MARKS
+        or (t.text == "-" and t.whitespace_ and t.i > 0 and doc[t.i - 1].whitespace_)
+        or (t.text == ":" and t.i > 0 and _CAPTION_OPENING.match(doc[span.start : t.i + 1].text))  # "Photo: X"
     ]
     cut = max(marks, default=span.start)
     return doc[cut : span.end] if cut < span.end else span

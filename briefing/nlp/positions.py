@@ -227,6 +227,9 @@ def _speakers(span: Span, index: ActorIndex) -> list[ActorDraft]:
         actor = index.resolve(_noun_phrase(named))
         if actor is not None and not actor.channel_only:
             return [actor]
+    pair = index.pair_referred_to(span)
+    if pair:  # "The two ministers agreed …": each of them holds the position
+        return pair
     # The speaker's own phrase first: "Marie-Ève Gagnon, a physicist based in Rimouski," is
     # Gagnon, whatever is named inside her apposition.
     own = span.doc[span.start : root.i + 1]
