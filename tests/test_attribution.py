@@ -552,3 +552,13 @@ def test_the_two_ministers_are_the_two_named_before() -> None:
 def test_a_pronouns_company_is_no_new_actor() -> None:
     text = "Sigrid Holm, Nordvik's chief executive, said her company would not raise its offer."
     assert "company" not in {a.name for a in analyse(text)[0].actors}
+
+
+def test_the_body_introduced_without_a_name_is_what_the_later_definite_refers_to() -> None:
+    text = (
+        "On Friday, an expert committee advising the health ministry recommended age checks. "
+        "According to figures presented to the committee, poisonings doubled. "
+        "The committee also asked the ministry to fund counselling. His board meets in May."
+    )
+    pairs = speakers(text)
+    assert ("expert committee", "The committee also asked the ministry to fund counselling.") in pairs

@@ -820,6 +820,8 @@ class ActorIndex:
             return None  # "environmental groups", "national federations": many, not the one we know
         if head in ORG_DESCRIPTORS:
             named = self._recent(span, lambda a: a.type == "organisation" and fits(a))
+            if named is None and not owners and not modifiers:
+                named = self._introduced_unnamed(span)
             if named is None and head in BUSINESS_DESCRIPTORS and not owners:
                 # "The company" is the business the story follows: the most mentioned one so far.
                 before = {id(m.actor): m.actor for m in self._mentions if m.start < span.start_char}.values()
@@ -831,6 +833,32 @@ class ActorIndex:
             if speaker is not None and speaker.type == "person" and (speaker.role is None or fits(speaker)):
                 return speaker  # "However, he said …. “…,” the minister said." continues one speaker
             return self._recent(span, lambda a: a.type == "person" and fits(a))
+        return None
+
+    def _introduced_unnamed(self, span: Span) -> ActorDraft | None:
+        """ "the commission" after "agreed to create a joint commission": the body introduced
+        without a name, named as the text introduced it ("joint commission")."""
+        lemma = span.root.lemma_.casefold()
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in span.root.children):
+            return None  # "his board", "its committee": someone's own, not the one introduced
+        for token in reversed(span.doc[: span.start]):
+            if token.lemma_.casefold() != lemma or token.pos_ != "NOUN" or self.quotes.inside(token.idx):
+                continue
+            if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in token.children):
+                continue  # an earlier "the committee": the same one, introduced further back
+            words = [c for c in token.children if c.dep_ in ("amod", "compound") and c.i < token.i and c.is_lower]
+            if not words:
+                return None  # "a committee" alone names nothing
+            name = span.doc[words[0].i : token.i + 1].text
+            actor = self._by_key.get(name.casefold())
+            if actor is None:
+                actor = ActorDraft(name=name, type="organisation")
+                self.actors.append(actor)
+                self._register(actor, name)
+                self._mention(span.doc[words[0].i : token.i + 1], actor)
+                self._mentions.sort(key=lambda m: m.start)
+            actor.acting += span.root.dep_ in SUBJECT_DEPS  # "the commission is due to meet": it acts
+            return actor
         return None
 
     def _named_apposition(self, root: Token) -> ActorDraft | None:
