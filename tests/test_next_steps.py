@@ -262,3 +262,13 @@ def test_an_agreement_whose_date_is_still_open_is_a_step(nlp: Language, text: st
 def test_a_photo_caption_is_no_next_step(nlp: Language) -> None:
     caption = "Delegates leave the plenary hall on Thursday. Photograph: Jo Bloggs/Meridian Wire"
     assert steps_of(nlp, caption) == []
+
+
+def test_an_awaited_event_named_by_a_noun_made_from_a_verb_is_a_step(nlp: Language) -> None:
+    steps = steps_of(nlp, "The company said in its filing that it expects clearance by the end of March.")
+    assert [(s.when, s.date) for s in steps] == [("by the end of March", dt.date(2027, 3, 31))]
+
+
+def test_a_city_or_state_acts_through_its_government(nlp: Language) -> None:
+    steps = steps_of(nlp, "The security secretary told reporters that the city would reopen a hotline for complaints.")
+    assert len(steps) == 1

@@ -141,6 +141,9 @@ NOT_ACTIONS = {
 # Nouns that name someone who can act (people and institutions), for subjects without a name.
 ACTOR_NOUNS = {
     "government",
+    "city",  # "the city would reopen a hotline", "the state will ask for a remand": its government
+    "state",
+    "province",
     "minister",
     "secretary",
     "council",

@@ -246,11 +246,21 @@ def _nominal_step(sent: Span, expressions: list[TimeExpression]) -> FutureAction
         dated = next((e for e in expressions if _attached(e, hosts)), None)
         if dated is None or _negated(token):
             continue
-        if _is(token, {"expect", "await"}) and any(o.lemma_.casefold() in EXPECTED_EVENTS for o in objects):
+        if _is(token, {"expect", "await"}) and any(_names_an_event(o) for o in objects):
             return FutureAction(token, token, "expect", dated, None, sent)
         if _is(token, {"set", "give", "impose", "fix"}) and any(o.lemma_.casefold() == "deadline" for o in objects):
             return FutureAction(token, token, "deadline", dated, None, sent)
     return None
+
+
+# Nouns made from verbs name events: "clearance", "approval", "decision", "judgment", "closure".
+EVENT_SUFFIXES = ("ion", "ment", "al", "ance", "ence", "ure")
+
+
+def _names_an_event(noun: Token) -> bool:
+    """ "expects clearance by March", "awaits a decision within days": what is awaited happens."""
+    lemma = noun.lemma_.casefold()
+    return lemma in EXPECTED_EVENTS or (noun.pos_ == "NOUN" and len(lemma) > 6 and lemma.endswith(EVENT_SUFFIXES))
 
 
 # Directing someone to act: "ordered the regulator to rehear", "called the minister to appear".
