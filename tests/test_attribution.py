@@ -562,3 +562,13 @@ def test_the_body_introduced_without_a_name_is_what_the_later_definite_refers_to
     )
     pairs = speakers(text)
     assert ("expert committee", "The committee also asked the ministry to fund counselling.") in pairs
+
+
+def test_whoever_is_told_only_hears_it() -> None:
+    text = (
+        "Colonel Ana Ruiz leads the unit. Drivers were told to pay 20,000 pesos a week, she said. "
+        "Passengers are being told to check the website before travelling."
+    )
+    pairs = speakers(text)
+    assert all(name not in ("Drivers", "Passengers") for name, _ in pairs)
+    assert ("Ana Ruiz", "Drivers were told to pay 20,000 pesos a week, she said.") in pairs

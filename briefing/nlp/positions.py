@@ -52,6 +52,8 @@ LIGHT_VERBS = frozenset({"raise", "give", "make", "issue", "lodge", "file", "lau
 # A court's or an inquiry's finding: a position only with the clause it finds ("ruled that ...").
 FINDING_VERBS = frozenset({"rule", "find", "hold", "determine"})
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# Speech verbs whose passive subject is the one spoken to: "were told", "was warned", "were asked".
+ADDRESSED_VERBS = {"tell", "warn", "ask", "inform", "advise", "assure", "urge", "remind", "instruct"}
 MAX_STATEMENT_WORDS = 40
 
 
@@ -385,8 +387,8 @@ def _speaker(verb: Token) -> Span | None:
         for agent in (c for c in verb.children if c.dep_ == "agent"):
             for obj in (c for c in agent.children if c.dep_ == "pobj"):
                 return doc[obj.left_edge.i : obj.i + 1]
-        if verb.lemma_.casefold() not in SAY_VERBS:
-            return None
+        if verb.lemma_.casefold() not in SAY_VERBS or verb.lemma_.casefold() in ADDRESSED_VERBS:
+            return None  # "Drivers were told to pay …, she said": whoever is told only hears it
     token = verb
     for _ in range(4):
         subjects = subjects_of(token, _SUBJECTS)
