@@ -45,8 +45,11 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
 
     def resolve_actor(span) -> str | None:  # type: ignore[no-untyped-def]
         actor = index.resolve(span)
-        if actor is None or actor.channel_only or (actor.type != "person" and not (actor.acting or actor.spoke)):
-            return None  # a channel, or a place or body that is only where things happen
+        if actor is None or actor.channel_only:
+            return None  # a channel
+        doing_it = actor.type == "organisation" and span.root.dep_ == "nsubj"  # "The association will hold …"
+        if actor.type != "person" and not (actor.acting or actor.spoke or doing_it):
+            return None  # a place or body that is only where things happen
         return actor.name
 
     next_steps = _attributed_to_speaker(find_next_steps(doc, anchor, resolve_actor, quotes), positions)
