@@ -572,3 +572,12 @@ def test_whoever_is_told_only_hears_it() -> None:
     pairs = speakers(text)
     assert all(name not in ("Drivers", "Passengers") for name, _ in pairs)
     assert ("Ana Ruiz", "Drivers were told to pay 20,000 pesos a week, she said.") in pairs
+
+
+def test_the_judge_is_the_one_titled_justice() -> None:
+    text = (
+        "Delivering judgment, Justice Halima Okoro held that the panel had erred. "
+        "The judge accepted the figure in principle but referred the amounts to a referee."
+    )
+    pairs = speakers(text)
+    assert ("Halima Okoro", "The judge accepted the figure in principle but referred the amounts to a referee.") in pairs

@@ -807,7 +807,9 @@ class ActorIndex:
         ]
 
         def fits(actor: ActorDraft) -> bool:
-            described = " ".join([actor.name, actor.role or ""]).casefold()
+            # The titles written with the name count: "Justice Halima Bello" is the judge.
+            titles = [alias.split()[0] for alias in actor.aliases if actor.type == "person" and " " in alias]
+            described = " ".join([actor.name, actor.role or "", *titles]).casefold()
             if owners and not all(owner in described for owner in owners):
                 return False
             if modifiers and not all(m in described for m in modifiers):
