@@ -581,3 +581,13 @@ def test_the_judge_is_the_one_titled_justice() -> None:
     )
     pairs = speakers(text)
     assert ("Halima Okoro", "The judge accepted the figure in principle but referred the amounts to a referee.") in pairs
+
+
+def test_a_pronoun_in_a_persons_own_clause_tells_their_gender() -> None:
+    text = (
+        "Yuki Mori said her daughter had been buying cough syrup for months. "
+        "Kenji Sato, a pharmacist, said he checks every customer. "
+        "“I am not angry at the cashiers,” she said."
+    )
+    pairs = speakers(text)
+    assert ("Yuki Mori", "“I am not angry at the cashiers,” she said.") in pairs

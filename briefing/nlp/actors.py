@@ -173,6 +173,7 @@ class ActorIndex:
         self._add_untagged_surnames()
         self._mentions.sort(key=lambda m: m.start)
         self._score_activity()
+        self._learn_genders()
         org_first_words = {a.name.split()[0].casefold() for a in self.actors if a.type != "person" and " " in a.name}
         for actor in self.actors:
             if actor.type != "person" or actor.gender:
@@ -256,6 +257,26 @@ class ActorIndex:
                 ]
             if len(owners) == 1:
                 self._merge_into(actor, owners[0])
+
+    def _learn_genders(self) -> None:
+        """ "Nalini Rao said her team would …", "Kenji Ito said he expected …": a pronoun in the
+        clause a person is the subject of is theirs, so later pronouns can tell two people apart.
+        Only one-sided evidence counts; a name seen with both is left open."""
+        seen: dict[int, set[str]] = {}
+        for mention in self._mentions:
+            root = mention.span.root
+            if mention.actor.type != "person" or mention.actor.gender or mention.in_quote or root.dep_ != "nsubj":
+                continue
+            for token in root.head.subtree:
+                if token.i > mention.span.end and not self.quotes.inside(token.idx):
+                    if token.lower_ in MALE_PRONOUNS:
+                        seen.setdefault(id(mention.actor), set()).add("m")
+                    elif token.lower_ in FEMALE_PRONOUNS:
+                        seen.setdefault(id(mention.actor), set()).add("f")
+        for actor in self.actors:
+            genders = seen.get(id(actor), set())
+            if len(genders) == 1:
+                actor.gender = genders.pop()
 
     def _merge_short_names(self) -> None:
         """A business's short name, whatever the tagger made of it, is that business: the first or
