@@ -403,7 +403,12 @@ def extend_organisation(span: Span) -> Span:
             run -= 1
         # Only inside a longer name: "Canadian Association of Graduate | and Postdoctoral Researchers"
         # or a name that ends in a head word; "the EU | and China" are two.
-        inside_a_name = any(t.lower_ in NAME_HEADS for t in doc[start:end]) or doc[run - 1].lower_ in NAME_HEADS
+        # ("&" joins the words of one name: "Kelso & Firth".)
+        inside_a_name = (
+            doc[at].text == "&"
+            or any(t.lower_ in NAME_HEADS for t in doc[start:end])
+            or doc[run - 1].lower_ in NAME_HEADS
+        )
         if run > at + 1 and doc[at + 1].lower_ not in ORG_NAME_WORDS and inside_a_name:
             end = run
     # A branch number: "Retail and Food Workers' Union Local 640".
@@ -414,7 +419,7 @@ def extend_organisation(span: Span) -> Span:
         start >= 2
         and doc[start - 1].lower_ in ("and", "&")
         and doc[start].lower_ not in ORG_NAME_WORDS
-        and doc[end - 1].lower_.strip("'’") in NAME_HEADS  # "Tema and | Kasoa" are two towns
+        and (doc[start - 1].text == "&" or doc[end - 1].lower_.strip("'’") in NAME_HEADS)  # "Tema and | Kasoa": two
         and doc[start - 2].ent_type_ != "PERSON"  # "Simon Vercoe and | Grace Liufau": two people
     ):
         run = start - 1
