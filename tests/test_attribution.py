@@ -529,10 +529,7 @@ def test_two_names_joined_by_and_stay_two_unless_they_end_in_one_head_word() -> 
 
 
 def test_a_party_named_left_is_an_organisation_and_a_time_zone_is_no_actor() -> None:
-    text = (
-        "15:10 EET — The Democratic Left, with 23 MPs, is also voting no.\n\n"
-        "Times are in Eastern European Time."
-    )
+    text = "15:10 EET — The Democratic Left, with 23 MPs, is also voting no.\n\nTimes are in Eastern European Time."
     names = {a.name for a in analyse(text)[0].actors}
     assert "Democratic Left" in names
     assert not names & {"EET", "Eastern European Time"}
@@ -580,7 +577,10 @@ def test_the_judge_is_the_one_titled_justice() -> None:
         "The judge accepted the figure in principle but referred the amounts to a referee."
     )
     pairs = speakers(text)
-    assert ("Halima Okoro", "The judge accepted the figure in principle but referred the amounts to a referee.") in pairs
+    assert (
+        "Halima Okoro",
+        "The judge accepted the figure in principle but referred the amounts to a referee.",
+    ) in pairs
 
 
 def test_a_pronoun_in_a_persons_own_clause_tells_their_gender() -> None:

@@ -301,7 +301,24 @@ ORG_NAME_WORDS = set(
     ]
 )
 # A company's legal form, which its short name leaves off ("Nordhav Seafood ASA" is "Nordhav Seafood").
-LEGAL_FORMS = {"ltd", "plc", "inc", "llc", "corp", "sa", "asa", "ag", "gmbh", "nv", "bv", "spa", "ab", "oyj", "kk", "pty"}
+LEGAL_FORMS = {
+    "ltd",
+    "plc",
+    "inc",
+    "llc",
+    "corp",
+    "sa",
+    "asa",
+    "ag",
+    "gmbh",
+    "nv",
+    "bv",
+    "spa",
+    "ab",
+    "oyj",
+    "kk",
+    "pty",
+}
 ORG_NAME_WORDS |= LEGAL_FORMS
 # Heads that name an institution or office without a proper name ("the interior ministry",
 # "the presidency", "the federal government"): an actor when it acts, even unnamed.

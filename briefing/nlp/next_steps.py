@@ -164,7 +164,8 @@ def _future_action(verb: Token, sent: Span, expressions: list[TimeExpression]) -
         hedged_or_agreed = (modal == "might" and not _perfect(verb)) or (agreed and governor.tag_ == "VBD")
         in_main_clause = top.dep_ in ("ROOT", "ccomp", "conj", "parataxis")  # not "when it agreed to", "so it could"
         goes_on = any(c.dep_ == "xcomp" and c.tag_ == "VBG" for c in verb.children)  # "agreed to keep talking"
-        if agreed and near is None and in_main_clause and _no_date_yet(sent) and (goes_on or not _is(verb, NOT_ACTIONS)):
+        acts = goes_on or not _is(verb, NOT_ACTIONS)
+        if agreed and near is None and in_main_clause and _no_date_yet(sent) and acts:
             # "Both sides agreed to hold talks, but no date has been fixed": the text itself says it is still to come
             return FutureAction(verb, top, kind, None, speaker, sent)
         if hedged_or_agreed and near is None and in_main_clause and _agentive(subject) and not _is(verb, NOT_ACTIONS):
