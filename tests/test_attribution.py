@@ -591,3 +591,9 @@ def test_a_pronoun_in_a_persons_own_clause_tells_their_gender() -> None:
     )
     pairs = speakers(text)
     assert ("Yuki Mori", "“I am not angry at the cashiers,” she said.") in pairs
+
+
+def test_counted_councillors_are_some_of_them_not_the_council() -> None:
+    text = "Harwick City Council approved the scheme on Tuesday. Four councillors voted against the scheme."
+    pairs = speakers(text)
+    assert ("Harwick City Council", "Four councillors voted against the scheme.") not in pairs

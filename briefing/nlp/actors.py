@@ -1094,9 +1094,11 @@ MEMBER_NOUNS = {"councillor": "council", "councilor": "council"}
 
 def _body_whose_members(root: Token) -> str | None:
     """The body whose members a plural noun names ("councillors", "council members"), unless the
-    members are named ("councillors Helen Marsden and Peter Galbraith": those people)."""
+    members are named ("councillors Helen Marsden and Peter Galbraith": those people) or counted."""
     if root.tag_ != "NNS" or any(c.pos_ == "PROPN" and c.dep_ in ("appos", "compound") for c in root.children):
         return None
+    if any(c.dep_ == "nummod" for c in root.children):
+        return None  # "Four councillors voted against": some of them, not the council
     lemma = root.lemma_.casefold()
     if lemma == "member":
         return next((c.lower_ for c in root.children if c.dep_ == "compound" and c.lower_ in ORG_DESCRIPTORS), None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from briefing.article import Article
 from briefing.document import Actor, NextStep, Position
 from briefing.nlp.actors import ActorDraft, ActorIndex, rank
+from briefing.nlp.names import INSTITUTION_HEADS
 from briefing.nlp.next_steps import find_next_steps
 from briefing.nlp.positions import SAY_VERBS, STANCE_VERBS, FoundPosition, find_positions
 from briefing.nlp.quotes import QuoteMap
@@ -47,7 +48,15 @@ def analyse_doc(doc, anchor: dt.date | None) -> Analysis:  # type: ignore[no-unt
         actor = index.resolve(span)
         if actor is None or actor.channel_only:
             return None  # a channel
-        doing_it = actor.type == "organisation" and span.root.dep_ == "nsubj"  # "The association will hold …"
+        # "The association will hold an assembly": the body itself is the subject (not "drivers in X")
+        doing_it = (
+            actor.type == "organisation"
+            and span.root.dep_ == "nsubj"
+            and (
+                span.root.lemma_.casefold() in INSTITUTION_HEADS
+                or any(m.span.root == span.root for m in actor.mentions)
+            )
+        )
         if actor.type != "person" and not (actor.acting or actor.spoke or doing_it):
             return None  # a place or body that is only where things happen
         return actor.name
