@@ -597,3 +597,15 @@ def test_counted_councillors_are_some_of_them_not_the_council() -> None:
     text = "Harwick City Council approved the scheme on Tuesday. Four councillors voted against the scheme."
     pairs = speakers(text)
     assert ("Harwick City Council", "Four councillors voted against the scheme.") not in pairs
+
+
+def test_a_company_found_late_takes_in_its_short_name() -> None:
+    text = (
+        "LONDON, Nov 23 (Wire) - Merrow Ports, which runs terminals in Hull, said on Monday it had received "
+        "a takeover offer from the investor Calder Bridge Capital. Merrow said its board will meet on Wednesday."
+    )
+    index, positions = analyse(text)
+    names = {a.name for a in index.actors}
+    assert "Merrow Ports" in names and "Merrow" not in names
+    assert {p.actor.name for p in positions} >= {"Merrow Ports"}
+    assert next(a for a in index.actors if "Calder" in a.name).type == "organisation"

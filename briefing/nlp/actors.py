@@ -751,6 +751,8 @@ class ActorIndex:
         self._mention(span.doc[words[0].i : words[-1].i + 1], actor)
         self._mentions.sort(key=lambda m: m.start)
         actor.acting += 1
+        if actor.type == "organisation" and len(actor.mentions) == 1:
+            self._merge_short_names()  # "Merrow" said …, then "Merrow Ports, which runs …": one company
         return actor
 
     def _resolve_descriptor(self, span: Span) -> ActorDraft | None:

@@ -298,6 +298,7 @@ ORG_NAME_WORDS = set(
         "partners",
         "holdings",
         "industries",
+        "capital",  # "Calder Bridge Capital", "Coral Bay Capital Partners": investors, not people
     ]
 )
 # A company's legal form, which its short name leaves off ("Nordhav Seafood ASA" is "Nordhav Seafood").
