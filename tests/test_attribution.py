@@ -609,3 +609,13 @@ def test_a_company_found_late_takes_in_its_short_name() -> None:
     assert "Merrow Ports" in names and "Merrow" not in names
     assert {p.actor.name for p in positions} >= {"Merrow Ports"}
     assert next(a for a in index.actors if "Calder" in a.name).type == "organisation"
+
+
+def test_which_one_of_a_kind_is_no_name_of_a_new_body() -> None:
+    text = (
+        "The previous government had promised a review. The largest party said it would abstain. "
+        "The interior ministry said it would publish the figures."
+    )
+    names = {a.name for a in analyse(text)[0].actors}
+    assert not names & {"previous government", "largest party"}
+    assert "interior ministry" in names

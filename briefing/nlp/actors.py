@@ -922,9 +922,13 @@ class ActorIndex:
                         return owner
         if any(t.dep_ == "det" and t.lower_ in ("a", "an", "another") for t in root.children):
             return None  # "a technical committee": some body of someone we know, not a new actor
-        # ("her company", "its board": a pronoun's, someone we know under a name, not a new actor)
+        # ("her company", "its board": a pronoun's, someone we know under a name, not a new actor;
+        # "the previous government", "the new committee", "the largest party": which one, not who)
         modified = any(
-            t.dep_ in ("compound", "amod", "nmod", "poss") and t.pos_ != "PRON" and not _based_in(t)
+            t.dep_ in ("compound", "amod", "nmod", "poss")
+            and t.pos_ != "PRON"
+            and not _based_in(t)
+            and not (t.dep_ == "amod" and (t.tag_ in ("JJR", "JJS") or t.lower_ in RELATIVE_ADJECTIVES))
             for t in root.children
         )
         if root.lemma_.casefold() in INSTITUTION_HEADS and modified:
@@ -1083,6 +1087,11 @@ OWN_PEOPLE = {"shareholder", "member", "board", "executive", "leadership", "bure
 COLLECTIVES = {"group", "body", "association", "organisation", "organization", "representative", "union"}
 
 
+# Adjectives that pick out which of a kind, in time or by comparison, without naming it.
+RELATIVE_ADJECTIVES = {
+    "previous", "former", "current", "present", "new", "then", "successive", "future", "next", "last",
+    "outgoing", "incoming", "combined", "merged", "real", "old", "same", "other",
+}  # fmt: skip
 # Plural nouns that, with "two" or "both", refer back to two actors named before: the kind each must be.
 PAIR_NOUNS = {
     "minister": "person", "leader": "person", "president": "person", "negotiator": "person",
