@@ -272,3 +272,19 @@ def test_an_awaited_event_named_by_a_noun_made_from_a_verb_is_a_step(nlp: Langua
 def test_a_city_or_state_acts_through_its_government(nlp: Language) -> None:
     steps = steps_of(nlp, "The security secretary told reporters that the city would reopen a hotline for complaints.")
     assert len(steps) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Joint naval exercises planned for August were postponed indefinitely after the seizure.",
+        "Its annual call for proposals, which was due to open in January, has been postponed with no new date.",
+    ],
+)
+def test_a_plan_the_sentence_calls_off_is_no_step(nlp: Language, text: str) -> None:
+    assert steps_of(nlp, text) == []
+
+
+def test_a_plan_moved_to_a_new_date_still_is(nlp: Language) -> None:
+    steps = steps_of(nlp, "The hearing has been postponed until 14 January.")
+    assert [s.date for s in steps] == [dt.date(2027, 1, 14)]

@@ -127,7 +127,7 @@ def future_actions(sent: Span, anchor: dt.date | None) -> list[FutureAction]:
         found = [nominal]
     # Without a future marker only the date makes an action future, so it must not fall before the anchor.
     found = [a for a in found if a.kind not in DATED_BY_TIME or _not_before(a.time, anchor)]
-    found = [a for a in found if not _in_a_past_year(a, anchor)]
+    found = [a for a in found if not _in_a_past_year(a, anchor) and not _called_off(a, expressions)]
     anchors = {t.i for a in found for t in (a.verb, a.top)}
     return [a for a in found if not _subordinate(a, anchors - {a.verb.i, a.top.i})]
 
@@ -350,6 +350,26 @@ def _the_writers_own(action: FutureAction, quotes: QuoteMap) -> bool:
 def _past_perfect(governor: Token) -> bool:
     tensed = governor.head if governor.pos_ == "ADJ" and governor.dep_ in ("acomp", "oprd") else governor
     return any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tensed.children)
+
+
+# What undoes a plan: "exercises planned for August were postponed indefinitely".
+CALLED_OFF = {"cancel", "scrap", "shelve", "abandon", "postpone", "suspend", "delay", "drop", "axe"}
+
+
+def _called_off(action: FutureAction, expressions: list[TimeExpression]) -> bool:
+    """An event the sentence says was called off: the planned thing is the subject of "postponed",
+    "cancelled", "shelved" with no new date of its own ("Its call for proposals, which was due
+    to open in September, has been postponed with no new date")."""
+    token = action.top
+    for _ in range(4):
+        if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):
+            undoing = token.head
+            new_date = any(_attached(e, {undoing, *undoing.children}) for e in expressions)
+            return _is(undoing, CALLED_OFF) and not new_date
+        if token.head is token:
+            return False
+        token = token.head
+    return False
 
 
 def _in_a_past_year(action: FutureAction, anchor: dt.date | None) -> bool:
