@@ -619,3 +619,14 @@ def test_which_one_of_a_kind_is_no_name_of_a_new_body() -> None:
     names = {a.name for a in analyse(text)[0].actors}
     assert not names & {"previous government", "largest party"}
     assert "interior ministry" in names
+
+
+def test_a_live_blogs_clock_is_not_the_subject_and_judges_who_concur_agree() -> None:
+    text = (
+        "18.15 — Mariela Soto, policy director at the campaign group Tidewater Climate Network, "
+        "calls the draft “a retreat dressed up as progress”.\n\n"
+        "Justices Robert Okafor and Claire Mercier concurred with the majority."
+    )
+    pairs = speakers(text)
+    assert ("Mariela Soto", pairs[0][1]) == pairs[0] and pairs[0][1].startswith("18.15")
+    assert {name for name, evidence in pairs if "concurred" in evidence} == {"Robert Okafor", "Claire Mercier"}

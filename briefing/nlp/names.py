@@ -740,11 +740,20 @@ def subjects_of(verb: Token, deps: tuple[str, ...] = ("nsubj", "nsubjpass", "csu
     for child in verb.children:
         if child.dep_ not in deps:
             continue
+        if _entry_time(child):
+            continue  # "18.15 — Mariela Sandoval … calls the draft": a live blog's clock, not who
         if not in_dateline_or_credit(child):
             subjects.append(child)
             continue
         subjects += [c for c in child.subtree if c.dep_ == "appos" and not in_dateline_or_credit(c)][:1]
     return subjects
+
+
+def _entry_time(token: Token) -> bool:
+    """The time that opens a live blog's entry ("18.15 —", "10:42 GMT —")."""
+    after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    clock = bool(re.fullmatch(r"\d{1,2}[.:]\d{2}", token.text)) or token.ent_type_ == "TIME"
+    return clock and after is not None and after.text in ("—", "–", "-")
 
 
 def _first_paragraph(text: str) -> int:

@@ -39,7 +39,7 @@ STANCE_VERBS = frozenset({
     "want", "seek", "demand", "call", "urge", "press", "push", "ask", "request", "offer", "propose",  # wanting
     "reject", "refuse", "resist", "oppose", "dismiss", "condemn", "challenge", "question", "object",  # rejecting
     "disagree", "criticise", "criticize", "accuse", "blame",
-    "support", "back", "favour", "favor", "welcome", "praise", "defend", "accept", "agree",  # backing
+    "support", "back", "favour", "favor", "welcome", "praise", "defend", "accept", "agree", "concur",  # backing
     "decide", "approve", "order", "recommend", "plan", "intend",  # deciding
     "voice", "cite",  # reacting: "voiced frustration", "expressed disappointment"
     "vote",  # "voted no", "voted 5-2 to approve"
