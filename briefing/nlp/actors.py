@@ -248,7 +248,11 @@ class ActorIndex:
             if actor.type != "organisation" or (" " not in word and word not in INSTITUTION_HEADS):
                 continue
             if " " in word:
-                owners = [a for a in self.actors if a is not actor and a.type == "organisation" and _cut_from(word, a)]
+                owners = [
+                    a
+                    for a in self.actors
+                    if a is not actor and a.type == "organisation" and _short_name_of(word.split(), a.name)
+                ]
             else:
                 owners = [
                     a
@@ -287,14 +291,13 @@ class ActorIndex:
         words: a town only lends its name to 'Perth School of Business' or 'Aldermoor Borough Council'."""
         # Longer short names first: "Serra Dourada" joins its company before "Dourada" is looked up.
         for actor in sorted(self.actors, key=lambda a: -len(a.name.split())):
-            untitled_word = actor.type == "person" and " " not in actor.name and not (actor.gender or actor.role)
-            if actor.type in ("place", "person"):
-                if not untitled_word and actor.type == "person":
-                    continue
-                if not any(self._acts(m.span) for m in actor.mentions):
-                    continue
-            elif actor.type != "organisation" or actor.name.casefold().split()[-1] in ORG_NAME_WORDS:
-                continue  # "Foods" or "Holdings" alone says nothing about which
+            if actor.type == "organisation":
+                if actor.name.casefold().split()[-1] in ORG_NAME_WORDS:
+                    continue  # "Foods" or "Holdings" alone says nothing about which
+            elif actor.type == "person" and (" " in actor.name or actor.gender or actor.role):
+                continue  # a titled or full name is someone
+            elif actor.type not in ("place", "person") or not any(self._acts(m.span) for m in actor.mentions):
+                continue
             words = actor.name.casefold().split()
             owners = [
                 a
@@ -1021,27 +1024,18 @@ def _with_where_from(phrase: Span) -> str | None:
     return phrase.doc[phrase.start : tail.end].text
 
 
-def _short_name_of(words: list[str], name: str, prefix_only: bool) -> bool:
-    """Are `words` (casefolded) the first or last words of `name` without its legal form? With
-    `prefix_only`, only the first, followed by a brand's capitalised words ("Kestrel Panel Systems",
-    not "Perth School of Business")."""
+def _short_name_of(words: list[str], name: str, prefix_only: bool = False) -> bool:
+    """Are `words` (casefolded) the first or last words of `name` without its legal form, possessive
+    marks aside ("Employees" of "Employees’ Union")? With `prefix_only`, only the first, followed by
+    a brand's capitalised words ("Kestrel Panel Systems", not "Perth School of Business")."""
+    words = [w.rstrip("'’") for w in words]
     full = [w for w in name.split() if w.casefold().strip(".") not in LEGAL_FORMS]
-    folded = [w.casefold() for w in full]
+    folded = [w.casefold().rstrip("'’") for w in full]
     if len(folded) <= len(words):
         return False
     if folded[: len(words)] == words:
         return not prefix_only or all(w[:1].isupper() for w in full[len(words) :])
     return not prefix_only and folded[-len(words) :] == words
-
-
-def _cut_from(short: str, actor: ActorDraft) -> bool:
-    """Is `short` (casefolded) the start or the end of the actor's longer name?"""
-
-    def words_of(name: str) -> list[str]:
-        return [word.rstrip("'’") for word in name.split()]  # "Employees" of "Employees’ Union"
-
-    words, full = words_of(short), words_of(actor.name.casefold())
-    return len(full) > len(words) and words in (full[: len(words)], full[-len(words) :])
 
 
 def _named_holder_of_role(span: Span) -> bool:
@@ -1172,8 +1166,12 @@ def _without_owner(span: Span, name: str) -> str | None:
         return None
     owner = span.doc[span.start : mark.i]
     rest = name.split(f"{mark.text} ", 1)[1]
-    places = {e.text for e in span.doc.ents if e.label_ in ("GPE", "LOC")}  # inside an ORG its tag is lost
-    owned_by_place = owner.text in places | country_names() or any(t.ent_type_ in ("GPE", "LOC") for t in owner)
+    # (Inside an ORG entity a place's own tag is lost: look for it tagged elsewhere, or as a country.)
+    owned_by_place = (
+        any(t.ent_type_ in ("GPE", "LOC") for t in owner)
+        or owner.text in country_names()
+        or any(e.text == owner.text for e in span.doc.ents if e.label_ in ("GPE", "LOC"))
+    )
     owned_by_body = owner[-1].lower_ in INSTITUTION_HEADS and owner[-1].is_title
     if not (owned_by_place or owned_by_body) or len([w for w in rest.split() if w[:1].isupper()]) < 2:
         return None

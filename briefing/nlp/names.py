@@ -652,11 +652,16 @@ def in_caption(span: Span) -> bool:
     ("Delegates leave a late-night session … on Thursday. Photograph: …")."""
     text = doc_text(span.doc)
     at = span.start_char + len(span.text) - len(span.text.lstrip())  # the paragraph its first word is in
-    start = text.rfind("\n\n", 0, at)
-    start = 0 if start < 0 else start + 2
-    end = text.find("\n\n", at)
-    paragraph = text[start : len(text) if end < 0 else end].strip()
+    start, end = _paragraph_bounds(text, at, at)
+    paragraph = text[start:end].strip()
     return bool(_CAPTION_OPENING.match(paragraph) or _CAPTION_CREDIT.search(paragraph))
+
+
+def _paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the paragraph (blank-line separated) holding text[start:end] begins and ends."""
+    before = text.rfind("\n\n", 0, start)
+    after = text.find("\n\n", end)
+    return (0 if before < 0 else before + 2), (len(text) if after < 0 else after)
 
 
 # The outlet's own people, named in the copy: "Our correspondent Mila Georgieva is in the chamber".
@@ -710,10 +715,8 @@ def in_credit(span: Span) -> bool:
     """Inside a byline, a credit line, a dateline, or the short verbless paragraph that
     opens many articles with the writer's name and beat ("Jo Smith, Courts Reporter")."""
     text = doc_text(span.doc)
-    start = text.rfind("\n\n", 0, span.start_char)
-    start = 0 if start < 0 else start + 2
-    end = text.find("\n\n", span.end_char)
-    paragraph = text[start : len(text) if end < 0 else end]
+    start, end = _paragraph_bounds(text, span.start_char, span.end_char)
+    paragraph = text[start:end]
     sentence_start = max(start, *(text.rfind(mark, start, span.start_char) + 2 for mark in (". ", "; ", "\n")))
     if _CREDIT.match(paragraph.lstrip()) or _CREDIT.match(text[sentence_start : span.end_char].lstrip()):
         return True
